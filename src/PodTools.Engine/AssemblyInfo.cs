@@ -1,0 +1,1 @@
+// Engine assembly: Kubernetes logic with no PowerShell dependency.

@@ -1,0 +1,1 @@
+// Module assembly: cmdlets over PodTools.Engine.

@@ -1,0 +1,2 @@
+// Placeholder entry point; the test cluster host replaces this.
+return 0;
