@@ -68,13 +68,16 @@ function Invoke-Build {
     if (Test-Path (Join-Path $publishDir 'PodTools.pdb')) { Copy-Item (Join-Path $publishDir 'PodTools.pdb') $ModuleOut }
     Get-ChildItem (Join-Path $RepoRoot 'src/PodTools') -Recurse -File -Include '*.ps1xml' |
         Where-Object { $_.FullName -notmatch '[\\/](bin|obj)[\\/]' } | Copy-Item -Destination $ModuleOut
-    $helpSource = Join-Path $RepoRoot 'src/PodTools/en-US'
-    if (Test-Path $helpSource) { Copy-Item $helpSource -Destination $ModuleOut -Recurse }
-
     $manifest = Get-Content -Raw (Join-Path $RepoRoot 'PodTools.psd1')
     $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion = '$(Get-ModuleVersion)'"
     Set-Content -Path (Join-Path $ModuleOut 'PodTools.psd1') -Value $manifest -NoNewline
     Remove-Item $publishDir -Recurse -Force
+
+    # Help is generated from docs/cmdlets/*.md plus the cmdlets' own metadata, in a separate session so the
+    # build's own session never loads the module.
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $RepoRoot 'build/New-MamlHelp.ps1'),
+        '-ModulePath', (Join-Path $ModuleOut 'PodTools.psd1'), '-DocsPath', (Join-Path $RepoRoot 'docs/cmdlets'),
+        '-OutputPath', (Join-Path $ModuleOut 'en-US/PodTools.dll-Help.xml'))
     Write-Host "Module assembled in $ModuleOut" -ForegroundColor Green
 }
 
