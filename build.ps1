@@ -15,8 +15,12 @@ param(
     [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
 
-    [ValidateSet('Debug', 'Release')]
+    # The MSBuild configuration. Any name works: parallel builds in one tree use different names so their
+    # bin/ and obj/ folders never collide.
     [string] $Configuration = 'Release',
+
+    # Where the module, packages and test results go.
+    [string] $OutputRoot = (Join-Path $PSScriptRoot 'out'),
 
     # Pester files or folders to run (default: every tests/*.Tests.ps1).
     [string[]] $PesterPath,
@@ -32,7 +36,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
 $RepoRoot = $PSScriptRoot
-$OutRoot = Join-Path $RepoRoot 'out'
+$OutRoot = [IO.Path]::GetFullPath($OutputRoot)
 $ModuleOut = Join-Path $OutRoot 'PodTools'
 $ResultsDir = Join-Path $OutRoot 'TestResults'
 $TestClusterDll = Join-Path $RepoRoot "tests/PodTools.TestCluster/bin/$Configuration/net10.0/PodTools.TestCluster.dll"
@@ -51,7 +55,7 @@ function Get-ModuleVersion {
 }
 
 function Invoke-Build {
-    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'PodTools.sln'), '-c', $Configuration, '-nologo', '-v', 'q', '-clp:ErrorsOnly')
+    Invoke-Native dotnet @('build', (Join-Path $RepoRoot 'build/All.proj'), "-p:Configuration=$Configuration", '-nologo', '-v', 'q', '-clp:ErrorsOnly')
 
     $publishDir = Join-Path $OutRoot "publish"
     if (Test-Path $publishDir) { Remove-Item $publishDir -Recurse -Force }
@@ -149,6 +153,7 @@ function Invoke-PesterSuite {
         $env:PODTOOLS_TEST_KUBECONFIG = $cluster.Kubeconfig
         $env:PODTOOLS_TEST_SERVER = $cluster.Server
         $env:PODTOOLS_TESTCLUSTER_DLL = $TestClusterDll
+        $env:PODTOOLS_PACKAGE_DIR = Join-Path $OutRoot 'package'
         $runner = @'
 param($PesterModule, $PathList, $SummaryPath, $ResultsPath)
 Import-Module $PesterModule

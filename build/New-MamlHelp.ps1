@@ -38,6 +38,10 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
+$ns = @{
+    msh = 'http://msh'; maml = 'http://schemas.microsoft.com/maml/2004/10'
+    command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
+}
 $commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 
 function Read-CmdletDoc {
@@ -76,7 +80,7 @@ function Add-Paragraphs {
     # Blank-line separated paragraphs become maml:para elements.
     param([System.Xml.XmlWriter] $Writer, [string] $Text)
     foreach ($para in ($Text -split '\r?\n\s*\r?\n')) {
-        $Writer.WriteElementString('maml', 'para', $null, ($para -replace '\s*\r?\n\s*', ' ').Trim())
+        $Writer.WriteElementString('maml', 'para', $ns.maml, ($para -replace '\s*\r?\n\s*', ' ').Trim())
     }
 }
 
@@ -95,7 +99,7 @@ function Write-Parameter {
         [System.Management.Automation.CommandParameterInfo] $InSet, [string] $Description)
     $typeName = $Parameter.ParameterType.Name
     $isSwitch = $Parameter.SwitchParameter
-    $Writer.WriteStartElement('command', 'parameter', $null)
+    $Writer.WriteStartElement('command', 'parameter', $ns.command)
     $Writer.WriteAttributeString('required', ([string] [bool] ($InSet -and $InSet.IsMandatory)).ToLowerInvariant())
     $Writer.WriteAttributeString('variableLength', ([string] $Parameter.ParameterType.IsArray).ToLowerInvariant())
     $globbing = [bool] ($Parameter.Attributes | Where-Object { $_.GetType().Name -eq 'SupportsWildcardsAttribute' })
@@ -104,23 +108,23 @@ function Write-Parameter {
     $position = if ($InSet -and $InSet.Position -ge 0) { [string] $InSet.Position } else { 'named' }
     $Writer.WriteAttributeString('position', $position)
     $Writer.WriteAttributeString('aliases', $(if ($Parameter.Aliases.Count) { $Parameter.Aliases -join ', ' } else { 'none' }))
-    $Writer.WriteElementString('maml', 'name', $null, $Parameter.Name)
-    $Writer.WriteStartElement('maml', 'description', $null); Add-Paragraphs $Writer $Description; $Writer.WriteEndElement()
+    $Writer.WriteElementString('maml', 'name', $ns.maml, $Parameter.Name)
+    $Writer.WriteStartElement('maml', 'description', $ns.maml); Add-Paragraphs $Writer $Description; $Writer.WriteEndElement()
     if (-not $isSwitch) {
-        $Writer.WriteStartElement('command', 'parameterValue', $null)
+        $Writer.WriteStartElement('command', 'parameterValue', $ns.command)
         $Writer.WriteAttributeString('required', 'true')
         $Writer.WriteAttributeString('variableLength', ([string] $Parameter.ParameterType.IsArray).ToLowerInvariant())
         $Writer.WriteString($typeName)
         $Writer.WriteEndElement()
     }
-    $Writer.WriteStartElement('dev', 'type', $null)
-    $Writer.WriteElementString('maml', 'name', $null, $Parameter.ParameterType.FullName)
+    $Writer.WriteStartElement('dev', 'type', $ns.dev)
+    $Writer.WriteElementString('maml', 'name', $ns.maml, $Parameter.ParameterType.FullName)
     $Writer.WriteEndElement()
-    $Writer.WriteElementString('dev', 'defaultValue', $null, $(if ($isSwitch) { 'False' } else { 'None' }))
+    $Writer.WriteElementString('dev', 'defaultValue', $ns.dev, $(if ($isSwitch) { 'False' } else { 'None' }))
     $Writer.WriteEndElement()
 }
 
-Import-Module $ModulePath -Force
+Import-Module (Resolve-Path $ModulePath).Path -Force
 $moduleName = [IO.Path]::GetFileNameWithoutExtension($ModulePath)
 $commands = Get-Command -Module $moduleName -CommandType Cmdlet | Sort-Object Name
 $problems = [System.Collections.Generic.List[string]]::new()
@@ -130,10 +134,6 @@ $settings.Indent = $true
 $settings.Encoding = [System.Text.UTF8Encoding]::new($false)
 $null = New-Item -ItemType Directory -Force (Split-Path $OutputPath)
 $writer = [System.Xml.XmlWriter]::Create($OutputPath, $settings)
-$ns = @{
-    msh = 'http://msh'; maml = 'http://schemas.microsoft.com/maml/2004/10'
-    command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'; dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
-}
 $writer.WriteStartDocument()
 $writer.WriteStartElement('helpItems', $ns.msh)
 $writer.WriteAttributeString('schema', 'maml')
@@ -151,18 +151,18 @@ foreach ($command in $commands) {
     $writer.WriteStartElement('command', 'command', $ns.command)
     $writer.WriteAttributeString('xmlns', 'maml', $null, $ns.maml)
     $writer.WriteAttributeString('xmlns', 'dev', $null, $ns.dev)
-    $writer.WriteStartElement('command', 'details', $null)
-    $writer.WriteElementString('command', 'name', $null, $command.Name)
-    $writer.WriteElementString('command', 'verb', $null, $command.Verb)
-    $writer.WriteElementString('command', 'noun', $null, $command.Noun)
-    $writer.WriteStartElement('maml', 'description', $null); Add-Paragraphs $writer $doc.Synopsis; $writer.WriteEndElement()
+    $writer.WriteStartElement('command', 'details', $ns.command)
+    $writer.WriteElementString('command', 'name', $ns.command, $command.Name)
+    $writer.WriteElementString('command', 'verb', $ns.command, $command.Verb)
+    $writer.WriteElementString('command', 'noun', $ns.command, $command.Noun)
+    $writer.WriteStartElement('maml', 'description', $ns.maml); Add-Paragraphs $writer $doc.Synopsis; $writer.WriteEndElement()
     $writer.WriteEndElement()
-    $writer.WriteStartElement('maml', 'description', $null); Add-Paragraphs $writer $doc.Description; $writer.WriteEndElement()
+    $writer.WriteStartElement('maml', 'description', $ns.maml); Add-Paragraphs $writer $doc.Description; $writer.WriteEndElement()
 
-    $writer.WriteStartElement('command', 'syntax', $null)
+    $writer.WriteStartElement('command', 'syntax', $ns.command)
     foreach ($set in $command.ParameterSets) {
-        $writer.WriteStartElement('command', 'syntaxItem', $null)
-        $writer.WriteElementString('maml', 'name', $null, $command.Name)
+        $writer.WriteStartElement('command', 'syntaxItem', $ns.command)
+        $writer.WriteElementString('maml', 'name', $ns.maml, $command.Name)
         foreach ($inSet in $set.Parameters | Where-Object { $_.Name -notin $commonParameters }) {
             Write-Parameter $writer $command.Parameters[$inSet.Name] $inSet ([string] $doc.Parameters[$inSet.Name])
         }
@@ -170,35 +170,35 @@ foreach ($command in $commands) {
     }
     $writer.WriteEndElement()
 
-    $writer.WriteStartElement('command', 'parameters', $null)
+    $writer.WriteStartElement('command', 'parameters', $ns.command)
     foreach ($p in $parameters) {
         $inSet = $command.ParameterSets.Parameters | Where-Object Name -EQ $p.Name | Sort-Object IsMandatory -Descending | Select-Object -First 1
         Write-Parameter $writer $p $inSet ([string] $doc.Parameters[$p.Name])
     }
     $writer.WriteEndElement()
 
-    $writer.WriteStartElement('command', 'returnValues', $null)
+    $writer.WriteStartElement('command', 'returnValues', $ns.command)
     foreach ($type in $command.OutputType) {
-        $writer.WriteStartElement('command', 'returnValue', $null)
-        $writer.WriteStartElement('dev', 'type', $null)
-        $writer.WriteElementString('maml', 'name', $null, $type.Name)
+        $writer.WriteStartElement('command', 'returnValue', $ns.command)
+        $writer.WriteStartElement('dev', 'type', $ns.dev)
+        $writer.WriteElementString('maml', 'name', $ns.maml, $type.Name)
         $writer.WriteEndElement()
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
 
     if ($doc.Notes) {
-        $writer.WriteStartElement('maml', 'alertSet', $null)
-        $writer.WriteStartElement('maml', 'alert', $null); Add-Paragraphs $writer $doc.Notes; $writer.WriteEndElement()
+        $writer.WriteStartElement('maml', 'alertSet', $ns.maml)
+        $writer.WriteStartElement('maml', 'alert', $ns.maml); Add-Paragraphs $writer $doc.Notes; $writer.WriteEndElement()
         $writer.WriteEndElement()
     }
 
-    $writer.WriteStartElement('command', 'examples', $null)
+    $writer.WriteStartElement('command', 'examples', $ns.command)
     foreach ($example in $doc.Examples) {
-        $writer.WriteStartElement('command', 'example', $null)
-        $writer.WriteElementString('maml', 'title', $null, "-------------------------- $($example.Title) --------------------------")
-        $writer.WriteElementString('dev', 'code', $null, $example.Code)
-        $writer.WriteStartElement('dev', 'remarks', $null); Add-Paragraphs $writer $example.Remarks; $writer.WriteEndElement()
+        $writer.WriteStartElement('command', 'example', $ns.command)
+        $writer.WriteElementString('maml', 'title', $ns.maml, "-------------------------- $($example.Title) --------------------------")
+        $writer.WriteElementString('dev', 'code', $ns.dev, $example.Code)
+        $writer.WriteStartElement('dev', 'remarks', $ns.dev); Add-Paragraphs $writer $example.Remarks; $writer.WriteEndElement()
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()

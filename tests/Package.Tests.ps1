@@ -1,8 +1,7 @@
 # The .nupkg from `build.ps1 -Task Package` installs with Install-PSResource from a local folder repository.
 Describe 'Module package' {
     BeforeAll {
-        $repoRoot = Split-Path $PSScriptRoot
-        $package = Get-ChildItem (Join-Path $repoRoot 'out/package') -Filter 'PodTools.*.nupkg' -ErrorAction SilentlyContinue |
+        $package = Get-ChildItem $env:PODTOOLS_PACKAGE_DIR -Filter 'PodTools.*.nupkg' -ErrorAction SilentlyContinue |
             Select-Object -First 1
         $tempHome = Join-Path ([IO.Path]::GetTempPath()) "podtools-pkg-$([guid]::NewGuid().ToString('n'))"
         $null = New-Item -ItemType Directory $tempHome
