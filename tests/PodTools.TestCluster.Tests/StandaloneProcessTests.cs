@@ -28,7 +28,11 @@ public sealed class StandaloneProcessTests
             {
                 var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
                 var match = Regex.Match(line ?? "", @"^TESTCLUSTER READY kubeconfig=(?<path>\S+) server=(?<url>https://127\.0\.0\.1:\d+)$");
-                Assert.True(match.Success, $"unexpected first line: {line}");
+                if (!match.Success)
+                {
+                    process.Kill(entireProcessTree: true);
+                    Assert.Fail($"unexpected first line: {line}; stderr: {await process.StandardError.ReadToEndAsync()}");
+                }
                 var kubeconfig = await File.ReadAllTextAsync(match.Groups["path"].Value);
                 Assert.Contains("certificate-authority-data:", kubeconfig);
                 Assert.DoesNotContain("insecure-skip-tls-verify", kubeconfig);

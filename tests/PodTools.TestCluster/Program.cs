@@ -9,7 +9,7 @@ try
 {
     options = ParseArguments(args);
 }
-catch (ArgumentException e)
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
 {
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("usage: PodTools.TestCluster [--port N] [--kubeconfig PATH] [--workdir DIR] [--time-scale X] [--latency-ms N]");
@@ -46,7 +46,10 @@ static TestClusterOptions ParseArguments(string[] args)
             case "--port": options.Port = int.Parse(Value(), CultureInfo.InvariantCulture); break;
             case "--kubeconfig": options.KubeconfigPath = Value(); break;
             case "--workdir": options.WorkDirectory = Value(); break;
-            case "--time-scale": options.TimeScale = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+            case "--time-scale":
+                options.TimeScale = double.Parse(Value(), CultureInfo.InvariantCulture);
+                if (!(options.TimeScale > 0)) throw new ArgumentException("--time-scale must be positive");
+                break;
             case "--latency-ms": options.LatencyMs = int.Parse(Value(), CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"unknown argument {args[i]}");
         }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,7 +9,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using PodTools.TestCluster.Api;
+using PodTools.TestCluster.ControlPlane;
 using PodTools.TestCluster.Hosting;
+using PodTools.TestCluster.Kubelet;
 using PodTools.TestCluster.Store;
 using PodTools.TestCluster.Testing;
 
@@ -24,13 +25,13 @@ public sealed class TestClusterHost : IAsyncDisposable
     private readonly Authenticator _authenticator;
     private readonly CancellationTokenSource _stopping;
     private readonly bool _ownsWorkDirectory;
-    private IAsyncDisposable? _controlPlane;
     private int _disposed;
 
-    private TestClusterHost(WebApplication app, ClusterCertificates certificates, Authenticator authenticator, CancellationTokenSource stopping,
+    private TestClusterHost(WebApplication app, ControlPlaneRunner controlPlane, ClusterCertificates certificates, Authenticator authenticator, CancellationTokenSource stopping,
         ClusterStore store, RequestLog requests, FaultInjector faults, string serverUrl, string kubeconfigPath, string workDirectory, bool ownsWorkDirectory)
     {
         _app = app;
+        ControlPlane = controlPlane;
         _certificates = certificates;
         _authenticator = authenticator;
         _stopping = stopping;
@@ -64,6 +65,9 @@ public sealed class TestClusterHost : IAsyncDisposable
     public X509Certificate2 ClientCertificate => _certificates.Client;
 
     public ClusterStore Store { get; }
+
+    /// <summary>The simulated scheduler and kubelets (per-container state for logs, exec and port-forward).</summary>
+    public ControlPlaneRunner ControlPlane { get; }
     public ClusterClock Clock => Store.Clock;
     public RequestLog Requests { get; }
     public FaultInjector Faults { get; }
@@ -82,7 +86,10 @@ public sealed class TestClusterHost : IAsyncDisposable
         var requests = new RequestLog();
         var faults = new FaultInjector(options.LatencyMs);
         var stopping = new CancellationTokenSource();
-        var api = new ApiServer(store, authenticator, requests, faults, stopping.Token);
+        // The control plane starts first so that the kubelet endpoints (exec, logs, port-forward) exist from the first request.
+        var controlPlane = ControlPlaneRunner.Start(store, store.Clock, workDirectory);
+        var kubelet = new KubeletEndpoints(controlPlane.Kubelet, store, stopping.Token);
+        var api = new ApiServer(store, kubelet, authenticator, requests, faults, stopping.Token);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -111,7 +118,16 @@ public sealed class TestClusterHost : IAsyncDisposable
         });
         var app = builder.Build();
         app.Run(api.HandleAsync);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await controlPlane.DisposeAsync();
+            await app.DisposeAsync();
+            throw;
+        }
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound).Port;
@@ -119,17 +135,7 @@ public sealed class TestClusterHost : IAsyncDisposable
         api.ServerAddress = $"127.0.0.1:{port}";
         KubeconfigWriter.Write(kubeconfigPath, serverUrl, certificates, authenticator);
 
-        var host = new TestClusterHost(app, certificates, authenticator, stopping, store, requests, faults, serverUrl, kubeconfigPath, workDirectory, ownsWorkDirectory);
-        host._controlPlane = StartControlPlane(store, workDirectory);
-        return host;
-    }
-
-    // TEMP: found by reflection until ControlPlane/ControlPlaneRunner exists; then this becomes a direct call.
-    private static IAsyncDisposable? StartControlPlane(ClusterStore store, string workDirectory)
-    {
-        var runner = typeof(TestClusterHost).Assembly.GetType("PodTools.TestCluster.ControlPlane.ControlPlaneRunner");
-        var start = runner?.GetMethod("Start", BindingFlags.Public | BindingFlags.Static, [typeof(ClusterStore), typeof(ClusterClock), typeof(string)]);
-        return start?.Invoke(null, [store, store.Clock, workDirectory]) as IAsyncDisposable;
+        return new TestClusterHost(app, controlPlane, certificates, authenticator, stopping, store, requests, faults, serverUrl, kubeconfigPath, workDirectory, ownsWorkDirectory);
     }
 
     /// <summary>
@@ -160,7 +166,7 @@ public sealed class TestClusterHost : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stopping.CancelAsync();
-        if (_controlPlane is not null) await _controlPlane.DisposeAsync();
+        await ControlPlane.DisposeAsync();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
             try

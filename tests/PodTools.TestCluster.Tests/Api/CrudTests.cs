@@ -202,4 +202,20 @@ public sealed class CrudTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, unsupported.Status);
         Assert.Equal("field label not supported: spec.foo", unsupported.StatusMessage);
     }
+
+    [Fact]
+    public async Task Unknown_fields_are_refused_with_Strict_and_reported_with_Warn()
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        var pod = Pod("typo");
+        pod["spec"]!["containers"]![0]!["imagee"] = "nginx";
+
+        var strict = await Admin.PostAsync($"/api/v1/namespaces/{ns}/pods?fieldValidation=Strict", pod);
+        Assert.Equal(HttpStatusCode.BadRequest, strict.Status);
+        Assert.Equal("Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].imagee\"", strict.StatusMessage);
+
+        var warned = await Admin.PostAsync($"/api/v1/namespaces/{ns}/pods", pod);
+        Assert.Equal(HttpStatusCode.Created, warned.Status);
+        Assert.Equal("299 - \"unknown field \\\"spec.containers[0].imagee\\\"\"", warned.Raw.Headers.GetValues("Warning").Single());
+    }
 }

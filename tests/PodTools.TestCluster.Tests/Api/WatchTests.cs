@@ -21,8 +21,8 @@ public sealed class WatchTests(ClusterFixture fixture)
         Assert.Equal(HttpStatusCode.OK, watch.Status);
 
         await Admin.PostAsync($"/api/v1/namespaces/{ns}/pods", Pod("w", nodeName: "worker001"));
-        var added = await watch.NextAsync();
-        Assert.True(added!.Is("ADDED", "w"));
+        var added = await watch.NextAsync() ?? throw new InvalidOperationException("watch ended");
+        Assert.True(added.Is("ADDED", "w"));
         Assert.Equal("Pod", (string?)added["object"]!["kind"]);
         Assert.Equal("v1", (string?)added["object"]!["apiVersion"]);
 
@@ -71,8 +71,8 @@ public sealed class WatchTests(ClusterFixture fixture)
 
         await using var watch = await WatchStream.OpenAsync(Admin.Http, $"/api/v1/namespaces/{ns}/pods?watch=1&resourceVersion={rv}");
         Assert.Equal(HttpStatusCode.OK, watch.Status);
-        var error = await watch.NextAsync();
-        Assert.Equal("ERROR", error!.Type());
+        var error = await watch.NextAsync() ?? throw new InvalidOperationException("watch ended");
+        Assert.Equal("ERROR", error.Type());
         var status = error["object"]!.AsObject();
         Assert.Equal("Status", (string?)status["kind"]);
         Assert.Equal("Expired", (string?)status["reason"]);
@@ -98,8 +98,8 @@ public sealed class WatchTests(ClusterFixture fixture)
         await using var watch = await WatchStream.OpenAsync(Admin.Http, $"/api/v1/namespaces/{ns}/pods?watch=1&allowWatchBookmarks=true&resourceVersion={rv}");
 
         // The watch cache bookmarks about once a minute; at TimeScale 30 that is every two seconds.
-        var bookmark = await watch.NextAsync(timeoutSeconds: 5);
-        Assert.Equal("BOOKMARK", bookmark!.Type());
+        var bookmark = await watch.NextAsync(timeoutSeconds: 5) ?? throw new InvalidOperationException("watch ended");
+        Assert.Equal("BOOKMARK", bookmark.Type());
         Assert.Equal("Pod", (string?)bookmark["object"]!["kind"]);
         Assert.True(long.Parse((string)bookmark["object"]!["metadata"]!["resourceVersion"]!) >= long.Parse(rv));
     }

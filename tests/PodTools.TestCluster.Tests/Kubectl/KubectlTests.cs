@@ -182,4 +182,43 @@ public sealed class KubectlTests(KubectlFixture fixture) : IClassFixture<Kubectl
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["events", "namespaces", "nodes", "pods"], result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]));
     }
+
+    [KubectlFact]
+    public async Task Create_from_a_file_with_a_misspelt_field_fails_with_the_strict_decoding_error()
+    {
+        var ns = await NamespaceAsync();
+        var manifest = Path.Combine(fixture.Cluster.WorkDirectory, $"typo-{ns}.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: typo
+            spec:
+              containers:
+              - name: web
+                image: nginx
+                imagePullPolicyy: Always
+            """);
+
+        var result = await Kubectl.RunAsync("create", "-n", ns, "-f", manifest);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"Error from server (BadRequest): error when creating \"{manifest}\": Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].imagePullPolicyy\"\n", result.StdErr);
+    }
+
+    [KubectlFact]
+    public async Task Logs_and_exec_reach_the_container_through_the_api_server()
+    {
+        var ns = await NamespaceAsync();
+        var run = await Kubectl.RunAsync("run", "talker", "-n", ns, "--image=busybox", "--command", "--", "sh", "-c", "echo hello from talker; sleep 3600");
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        await WaitForRunningAsync(ns, "talker");
+
+        await EventuallyAsync(async () => (await Kubectl.RunAsync("logs", "talker", "-n", ns)).StdOut == "hello from talker\n", "the container's first line in its log");
+        var exec = await Kubectl.RunAsync("exec", "talker", "-n", ns, "--", "sh", "-c", "echo $HOSTNAME");
+        Assert.Equal("talker\n", exec.StdOut);
+
+        var forbidden = await Kubectl.RunAsync("--context", "viewer", "exec", "talker", "-n", ns, "--", "true");
+        Assert.Equal($"Error from server (Forbidden): pods \"talker\" is forbidden: User \"viewer\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"{ns}\"\n", forbidden.StdErr);
+    }
 }

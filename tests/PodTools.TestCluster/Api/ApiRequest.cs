@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using PodTools.TestCluster.Kubelet;
 using PodTools.TestCluster.Store;
 
 namespace PodTools.TestCluster.Api;
@@ -33,8 +34,10 @@ internal sealed record ApiRequest(string Verb, ResourceType Type, string? Namesp
 
         var name = rest.Length >= 2 ? rest[1] : null;
         var subresource = rest.Length == 3 ? rest[2] : null;
-        if (subresource is not null && !(subresource == "status" && !ReferenceEquals(type, ResourceTypes.Events))) return null;
+        var servedByKubelet = subresource is not null && KubeletEndpoints.Handles(type.Plural, subresource);
+        if (subresource is not null && !servedByKubelet && !(subresource == "status" && !ReferenceEquals(type, ResourceTypes.Events))) return null;
         if (name is { Length: 0 }) return null;
+        if (servedByKubelet) return new ApiRequest(KubeletEndpoints.VerbFor(subresource!), type, ns, name, subresource);
 
         var isWatch = query["watch"] is { Count: > 0 } w && (w[0] is "1" or "true");
         var verb = (method, name is null) switch
@@ -52,4 +55,7 @@ internal sealed record ApiRequest(string Verb, ResourceType Type, string? Namesp
     }
 
     public bool IsWrite => Verb is "create" or "update" or "patch" or "delete" or "deletecollection";
+
+    /// <summary>pods/exec, pods/log and pods/portforward, which the API server hands on to the kubelet.</summary>
+    public bool IsKubeletSubresource => Subresource is not null && KubeletEndpoints.Handles(Type.Plural, Subresource);
 }

@@ -262,7 +262,7 @@ internal sealed partial class ApiServer
             throw StatusException.Invalid("DeleteOptions.meta.k8s.io", "",
                 [new StatusCause("FieldValueNotSupported", $"Unsupported value: \"{propagation}\": supported values: {supported}", "propagationPolicy")]);
         }
-        var dryRun = IsDryRun(context) || body?["dryRun"] is JsonArray { Count: > 0 };
+        var dryRun = IsDryRun(context, "DeleteOptions") || body?["dryRun"] is JsonArray { Count: > 0 };
         return new DeleteOptions(grace, (string?)body?["preconditions"]?["uid"], (string?)body?["preconditions"]?["resourceVersion"], dryRun);
     }
 }

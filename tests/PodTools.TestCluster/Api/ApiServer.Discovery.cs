@@ -88,6 +88,12 @@ internal sealed partial class ApiServer
             };
             if (ReferenceEquals(type, ResourceTypes.Pods)) resource["categories"] = new JsonArray("all");
             resources.Add(resource);
+            if (ReferenceEquals(type, ResourceTypes.Pods))
+            {
+                resources.Add(Subresource("pods/exec", "PodExecOptions", "create", "get"));
+                resources.Add(Subresource("pods/log", "Pod", "get"));
+                resources.Add(Subresource("pods/portforward", "PodPortForwardOptions", "create", "get"));
+            }
             if (!ReferenceEquals(type, ResourceTypes.Events))
             {
                 resources.Add(new JsonObject
@@ -102,4 +108,13 @@ internal sealed partial class ApiServer
         }
         return new JsonObject { ["kind"] = "APIResourceList", ["groupVersion"] = "v1", ["resources"] = resources };
     }
+
+    private static JsonObject Subresource(string name, string kind, params string[] verbs) => new()
+    {
+        ["name"] = name,
+        ["singularName"] = "",
+        ["namespaced"] = true,
+        ["kind"] = kind,
+        ["verbs"] = new JsonArray(verbs.Select(v => (JsonNode)v).ToArray()),
+    };
 }

@@ -66,11 +66,13 @@ internal sealed partial class ApiServer
             var initialEndSent = !(sendInitialEvents && bookmarks);
             var reader = subscription.Events;
             var lastBookmark = DateTime.UtcNow;
+            Task<bool>? wait = null;
             try
             {
                 while (!cancel.IsCancellationRequested)
                 {
-                    var wait = reader.WaitToReadAsync(cancel).AsTask();
+                    // One pending wait at a time: the subscription's channel has a single reader.
+                    wait ??= reader.WaitToReadAsync(cancel).AsTask();
                     if (bookmarks)
                     {
                         var untilBookmark = _clock.ToReal(BookmarkInterval) - (DateTime.UtcNow - lastBookmark);
@@ -80,7 +82,11 @@ internal sealed partial class ApiServer
                     {
                         await wait;
                     }
-                    if (wait.IsCompleted && !await wait) break;
+                    if (wait.IsCompleted)
+                    {
+                        if (!await wait) break;
+                        wait = null;
+                    }
 
                     while (reader.TryRead(out var change))
                     {

@@ -15,8 +15,10 @@ internal sealed partial class ApiServer
     private async Task CreateAsync(HttpContext context, ApiRequest request)
     {
         if (request.Subresource is not null) throw StatusException.MethodNotAllowed();
+        var dryRun = IsDryRun(context, "CreateOptions");
         var type = request.Type;
         var obj = await ReadObjectAsync(context, type);
+        UnknownFields.Check(context, type, obj);
         var metadata = Metadata(obj);
         if (type.Namespaced)
         {
@@ -46,14 +48,16 @@ internal sealed partial class ApiServer
         obj = (JsonObject)JsonNode.Parse(obj.ToJsonString())!;
         ThrowIfInvalid(type, obj, ValidateCreate(type, obj));
 
-        var stored = _store.CreateStored(type, obj, IsDryRun(context));
+        var stored = _store.CreateStored(type, obj, dryRun);
         await JsonOutput.WriteStoredAsync(context, 201, stored);
     }
 
     private async Task UpdateAsync(HttpContext context, ApiRequest request)
     {
+        var dryRun = IsDryRun(context, "UpdateOptions");
         var type = request.Type;
         var obj = await ReadObjectAsync(context, type);
+        UnknownFields.Check(context, type, obj);
         var metadata = Metadata(obj);
         var bodyName = (string?)metadata["name"] ?? "";
         if (bodyName != request.Name)
@@ -76,12 +80,13 @@ internal sealed partial class ApiServer
             var updated = PrepareForUpdate(type, current, obj, request.Subresource);
             ThrowIfInvalid(type, updated, ValidateUpdate(type, current, updated, request.Subresource));
             return updated;
-        }, IsDryRun(context))!;
+        }, dryRun)!;
         await JsonOutput.WriteStoredAsync(context, 200, stored);
     }
 
     private async Task PatchAsync(HttpContext context, ApiRequest request)
     {
+        var dryRun = IsDryRun(context, "PatchOptions");
         var type = request.Type;
         var contentType = (context.Request.ContentType ?? "").Split(';')[0].Trim();
         if (!Patches.IsSupported(contentType)) throw new StatusException(415, "UnsupportedMediaType", UnsupportedPatchMessage);
@@ -99,12 +104,13 @@ internal sealed partial class ApiServer
             {
                 throw new StatusException(e.StatusCode, PatchFailureReason(e.StatusCode), e.Message);
             }
+            UnknownFields.Check(context, type, patched);
             // A resourceVersion inside the patch is a precondition, as in kube-apiserver.
             CheckResourceVersion(type, request.Name!, current, (string?)patched["metadata"]?["resourceVersion"]);
             var updated = PrepareForUpdate(type, current, patched, request.Subresource);
             ThrowIfInvalid(type, updated, ValidateUpdate(type, current, updated, request.Subresource));
             return updated;
-        }, IsDryRun(context))!;
+        }, dryRun)!;
         await JsonOutput.WriteStoredAsync(context, 200, stored);
     }
 
@@ -187,12 +193,17 @@ internal sealed partial class ApiServer
         return metadata;
     }
 
-    private static bool IsDryRun(HttpContext context)
+    /// <summary>dryRun=All; any other value is refused as the API server refuses it, naming the verb's options kind.</summary>
+    private static bool IsDryRun(HttpContext context, string optionsKind)
     {
         var values = context.Request.Query["dryRun"];
         foreach (var value in values)
         {
-            if (value != "All") throw StatusException.BadRequest($"Invalid dryRun value \"{value}\": only \"All\" is supported");
+            if (value != "All")
+            {
+                throw StatusException.Invalid(optionsKind + ".meta.k8s.io", "",
+                    [new StatusCause("FieldValueNotSupported", $"Unsupported value: \"{value}\": supported values: \"All\"", "dryRun")]);
+            }
         }
         return values.Count > 0;
     }

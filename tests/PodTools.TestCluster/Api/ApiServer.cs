@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using PodTools.TestCluster.Hosting;
+using PodTools.TestCluster.Kubelet;
 using PodTools.TestCluster.Store;
 using PodTools.TestCluster.Testing;
 
@@ -19,10 +20,12 @@ internal sealed partial class ApiServer
     private readonly RequestLog _requestLog;
     private readonly FaultInjector _faults;
     private readonly ControlEndpoints _control;
+    private readonly KubeletEndpoints _kubelet;
     private readonly CancellationToken _stopping;
 
-    public ApiServer(ClusterStore store, Authenticator authenticator, RequestLog requestLog, FaultInjector faults, CancellationToken stopping)
+    public ApiServer(ClusterStore store, KubeletEndpoints kubelet, Authenticator authenticator, RequestLog requestLog, FaultInjector faults, CancellationToken stopping)
     {
+        _kubelet = kubelet;
         _store = store;
         _clock = store.Clock;
         _authenticator = authenticator;
@@ -45,6 +48,9 @@ internal sealed partial class ApiServer
             return;
         }
 
+        // Headers kube-apiserver puts on every response; clients show Audit-Id when debugging.
+        context.Response.Headers["Audit-Id"] = Guid.NewGuid().ToString();
+        context.Response.Headers.CacheControl = "no-cache, private";
         var verb = "unknown";
         try
         {
@@ -136,6 +142,7 @@ internal sealed partial class ApiServer
 
     private Task HandleResourceAsync(HttpContext context, ApiRequest request)
     {
+        if (request.IsKubeletSubresource) return _kubelet.TryHandleAsync(context, request.Namespace!, request.Name!, request.Subresource!);
         if (!request.Type.Verbs.Contains(request.Verb) && request.Subresource is null) throw StatusException.MethodNotAllowed();
         return request.Verb switch
         {

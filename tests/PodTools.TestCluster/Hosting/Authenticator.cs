@@ -11,6 +11,8 @@ internal sealed class Authenticator
 {
     private readonly ClusterCertificates _certificates;
     private readonly Dictionary<string, ClusterUser> _tokens = new(StringComparer.Ordinal);
+    // Chain building per request would dominate small requests; a certificate's verdict never changes while the CA lives.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _trustedCertificates = new();
 
     public Authenticator(ClusterCertificates certificates)
     {
@@ -30,7 +32,7 @@ internal sealed class Authenticator
     public ClusterUser? Authenticate(HttpContext context)
     {
         var certificate = context.Connection.ClientCertificate;
-        if (certificate is not null && _certificates.IsTrustedClient(certificate))
+        if (certificate is not null && _trustedCertificates.GetOrAdd(certificate.Thumbprint, _ => _certificates.IsTrustedClient(certificate)))
         {
             var name = certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false);
             return new ClusterUser(name, CanWrite: true);

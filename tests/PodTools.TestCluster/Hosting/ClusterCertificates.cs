@@ -81,24 +81,19 @@ internal sealed class ClusterCertificates : IDisposable
     }
 
     /// <summary>True when the certificate chains to this cluster's CA and is valid for client authentication.</summary>
-    public bool IsTrustedClient(X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2"));
-        return chain.Build(certificate);
-    }
+    public bool IsTrustedClient(X509Certificate2 certificate) => Chains(Ca, certificate, "1.3.6.1.5.5.7.3.2");
 
     /// <summary>True when a server certificate chains to this CA (for clients in tests).</summary>
-    public static bool ChainsTo(X509Certificate2 ca, X509Certificate2? certificate)
+    public static bool ChainsTo(X509Certificate2 ca, X509Certificate2? certificate) =>
+        certificate is not null && Chains(ca, certificate, requiredUsageOid: null);
+
+    private static bool Chains(X509Certificate2 ca, X509Certificate2 certificate, string? requiredUsageOid)
     {
-        if (certificate is null) return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (requiredUsageOid is not null) chain.ChainPolicy.ApplicationPolicy.Add(new Oid(requiredUsageOid));
         return chain.Build(certificate);
     }
 

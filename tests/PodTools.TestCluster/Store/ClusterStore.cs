@@ -7,8 +7,8 @@ namespace PodTools.TestCluster.Store;
 
 // Notes for the control plane (tests/PodTools.TestCluster/ControlPlane):
 // - The host calls PodTools.TestCluster.ControlPlane.ControlPlaneRunner.Start(ClusterStore store, ClusterClock clock,
-//   string workDirectory) -> IAsyncDisposable (found by reflection, so nothing breaks before it exists), after the
-//   initial namespaces and nodes are in the store, and disposes it when the cluster stops.
+//   string workDirectory) after the initial namespaces and nodes are in the store, and disposes it when the cluster
+//   stops (TestClusterHost.ControlPlane exposes it).
 // - Resources are named by plural ("pods", "nodes", "namespaces", "events"); kind or short name work too.
 // - Objects handed out by Get/List/Create/Update/Delete are private copies. WatchEvent.Object is shared: DeepClone it
 //   before changing it.
@@ -36,7 +36,7 @@ public sealed class ClusterStore
     private long _resourceVersion = 1000;
     private long _compactedRevision;
 
-    public ClusterStore(ClusterClock clock, int watchHistoryCapacity = 100_000)
+    public ClusterStore(ClusterClock clock, int watchHistoryCapacity = 50_000)
     {
         Clock = clock;
         WatchHistoryCapacity = watchHistoryCapacity;
@@ -160,11 +160,14 @@ public sealed class ClusterStore
                 if (fieldPath is not null) involved["fieldPath"] = fieldPath;
                 var sourceObject = new JsonObject { ["component"] = component };
                 if (host is not null) sourceObject["host"] = host;
+                // client-go names events "<object>.<UnixNano in hex>"; bump on a collision so no event is lost.
+                var unixNano = (Clock.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+                while (Find(ResourceTypes.Events, eventNamespace, $"{involvedName}.{unixNano:x}") is not null) unixNano++;
                 var evt = new JsonObject
                 {
                     ["metadata"] = new JsonObject
                     {
-                        ["name"] = $"{involvedName}.{Clock.UtcNow.Ticks * 100:x}",
+                        ["name"] = $"{involvedName}.{unixNano:x}",
                         ["namespace"] = eventNamespace,
                     },
                     ["involvedObject"] = involved,

@@ -4,9 +4,10 @@ using System.Text.Json.Nodes;
 namespace PodTools.TestCluster.Store;
 
 /// <summary>
-/// One immutable stored version of an object. Object is fully materialized and never changed after
-/// construction, so any thread may read it; ItemJson is its serialized form without kind/apiVersion,
-/// exactly as a list item is written, so a list response copies bytes instead of re-serializing.
+/// One immutable stored version of an object. ItemJson is its serialized form without kind/apiVersion, exactly
+/// as a list item is written, so a list response copies bytes instead of re-serializing; FullJson adds them.
+/// Object is parsed from FullJson on first use (most versions, e.g. in the watch history, are never read as a
+/// tree), fully materialized and never changed, so any thread may read it.
 /// </summary>
 internal sealed class StoredObject
 {
@@ -17,22 +18,34 @@ internal sealed class StoredObject
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers",
     ];
 
-    private StoredObject(ResourceType type, JsonObject obj, byte[] itemJson, byte[] fullJson)
+    private readonly Lazy<JsonObject> _object;
+
+    private StoredObject(ResourceType type, JsonObject source, byte[] itemJson, byte[] fullJson)
     {
         Type = type;
-        Object = obj;
         ItemJson = itemJson;
         FullJson = fullJson;
-        var metadata = (JsonObject)obj["metadata"]!;
+        _object = new Lazy<JsonObject>(() =>
+        {
+            var parsed = (JsonObject)JsonNode.Parse(FullJson)!;
+            Materialize(parsed);
+            return parsed;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        var metadata = source["metadata"] as JsonObject ?? new JsonObject();
         Name = (string?)metadata["name"] ?? "";
         Namespace = type.Namespaced ? (string?)metadata["namespace"] : null;
         Uid = (string?)metadata["uid"] ?? "";
         ResourceVersion = long.TryParse((string?)metadata["resourceVersion"], out var rv) ? rv : 0;
         IsTerminating = metadata["deletionTimestamp"] is not null;
+        Key = KeyOf(Namespace, Name);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata["labels"] is JsonObject labelObject)
         {
-            foreach (var (key, value) in labelObject) labels[key] = value?.ToString() ?? "";
+            foreach (var (key, value) in labelObject)
+            {
+                labels[key] = value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value?.ToJsonString() ?? "";
+            }
         }
         Labels = labels;
     }
@@ -40,7 +53,10 @@ internal sealed class StoredObject
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public ResourceType Type { get; }
-    public JsonObject Object { get; }
+
+    /// <summary>The stored object as a tree, shared and read-only (Clone() for a private copy).</summary>
+    public JsonObject Object => _object.Value;
+
     public byte[] ItemJson { get; }
 
     /// <summary>The serialized object with kind and apiVersion, as get and watch write it.</summary>
@@ -51,21 +67,21 @@ internal sealed class StoredObject
     public long ResourceVersion { get; }
     public bool IsTerminating { get; }
     public IReadOnlyDictionary<string, string> Labels { get; }
-    public string Key => KeyOf(Namespace, Name);
+    /// <summary>"namespace/name" (or "name"): the sort key, ordered as etcd orders its keys.</summary>
+    public string Key { get; }
 
     public static string KeyOf(string? ns, string name) => ns is null ? name : ns + "/" + name;
 
-    public JsonObject Clone() => (JsonObject)Object.DeepClone();
+    /// <summary>
+    /// A private copy. Parsed from JSON, every value is JsonElement-backed, so numeric reads work whatever CLR
+    /// type a writer used (an int written as 30 reads back as long, int or double alike).
+    /// </summary>
+    public JsonObject Clone() => (JsonObject)JsonNode.Parse(FullJson)!;
 
     public static StoredObject Create(ResourceType type, JsonObject source)
     {
         var item = Serialize(source);
-        // Parsed back from JSON, every value is JsonElement-backed, so numeric reads work whatever CLR type a
-        // writer used (an int written as 30 reads back as long, int or double alike).
-        var full = WithTypeMeta(type, item);
-        var obj = (JsonObject)JsonNode.Parse(full)!;
-        Materialize(obj);
-        return new StoredObject(type, obj, item, full);
+        return new StoredObject(type, source, item, WithTypeMeta(type, item));
     }
 
     /// <summary>The item bytes with kind and apiVersion spliced in front: {"kind":..,"apiVersion":"v1", + the rest.</summary>

@@ -26,9 +26,14 @@ public sealed class FaultSettings
 /// <summary>Added latency and error rules, changeable while the cluster runs.</summary>
 public sealed class FaultInjector
 {
+    private readonly int _startLatencyMs;
     private volatile CompiledSettings _settings = new(0, []);
 
-    public FaultInjector(int latencyMs = 0) => LatencyMs = latencyMs;
+    public FaultInjector(int latencyMs = 0)
+    {
+        _startLatencyMs = Math.Max(0, latencyMs);
+        LatencyMs = latencyMs;
+    }
 
     /// <summary>Added to every API request, to simulate a network round trip.</summary>
     public int LatencyMs
@@ -64,7 +69,8 @@ public sealed class FaultInjector
         Set(current);
     }
 
-    public void Clear() => _settings = new CompiledSettings(0, []);
+    /// <summary>Removes every rule and restores the latency the cluster started with (TestClusterOptions.LatencyMs).</summary>
+    public void Clear() => _settings = new CompiledSettings(_startLatencyMs, []);
 
     /// <summary>The rule that fires for this request, if any (each matching rule rolls its own dice).</summary>
     public FaultRule? Pick(string verb, string path)
