@@ -45,7 +45,7 @@ function Invoke-Native {
     # Runs an external command and stops the build when it fails.
     param([Parameter(Mandatory)][string] $FilePath, [string[]] $ArgumentList = @())
     Write-Host "> $FilePath $($ArgumentList -join ' ')" -ForegroundColor DarkGray
-    & $FilePath @ArgumentList
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($ArgumentList -join ' ')' exited with code $LASTEXITCODE." }
 }
 
@@ -129,7 +129,7 @@ function Invoke-Xunit {
         $trx = Join-Path $ResultsDir "$name.trx"
         if (Test-Path $trx) { Remove-Item $trx }
         & dotnet test (Join-Path $RepoRoot $project) -c $Configuration --no-build -nologo `
-            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' | Out-Host
         if (-not (Test-Path $trx)) { throw "xunit run of $name produced no results (exit code $LASTEXITCODE)." }
         $counts = Get-TrxCounts $trx
         Write-Host "xunit $name`: $($counts.Passed) passed, $($counts.Failed) failed"
@@ -142,7 +142,8 @@ function Invoke-Xunit {
 function Invoke-PesterSuite {
     Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'tests/tools/PodTools.TestTools.csproj'), '-nologo', '-v', 'q')
     $pester = Join-Path (Get-NuGetPackageRoot) 'pester/5.9.1/tools/Pester.psd1'
-    $paths = if ($PesterPath) { $PesterPath | ForEach-Object { (Resolve-Path $_).Path } } else { Join-Path $RepoRoot 'tests' }
+    # From bash, `-PesterPath a,b` arrives as one string: split it.
+    $paths = if ($PesterPath) { $PesterPath -split ',' | ForEach-Object { (Resolve-Path $_.Trim()).Path } } else { Join-Path $RepoRoot 'tests' }
     $summary = Join-Path $ResultsDir 'pester-summary.json'
     if (Test-Path $summary) { Remove-Item $summary }
 
@@ -170,7 +171,7 @@ $result = Invoke-Pester -Configuration $config
         $runnerPath = Join-Path $ResultsDir 'run-pester.ps1'
         Set-Content $runnerPath $runner
         & dotnet pwsh -NoProfile -NonInteractive -File $runnerPath -PesterModule $pester -PathList ($paths -join ';') `
-            -SummaryPath $summary -ResultsPath (Join-Path $ResultsDir 'pester.xml')
+            -SummaryPath $summary -ResultsPath (Join-Path $ResultsDir 'pester.xml') | Out-Host
     }
     finally {
         Stop-TestClusterProcess $cluster
@@ -209,7 +210,7 @@ function Invoke-WithTestCluster {
         $env:PODTOOLS_TEST_KUBECONFIG = $cluster.Kubeconfig
         $env:PODTOOLS_TEST_SERVER = $cluster.Server
         $env:PODTOOLS_TESTCLUSTER_DLL = $TestClusterDll
-        & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot $Script)
+        & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $RepoRoot $Script) | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "$Script failed with exit code $LASTEXITCODE." }
     }
     finally {
