@@ -1,17 +1,20 @@
+using System.Collections;
 using System.Management.Automation;
 using PodTools.Completers;
 using PodTools.Engine.Errors;
 using PodTools.Engine.Model;
 using PodTools.Engine.Pods;
+using PodTools.Engine.Pods.Watch;
 
 namespace PodTools.Commands;
 
 /// <summary>
 /// Get-KPod: pods by name (wildcards), from the pipeline, or all of a namespace / every namespace, written page
-/// by page as the server returns them.
+/// by page as the server returns them; with -Watch, one event object per change until Ctrl+C or -Timeout.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "KPod", DefaultParameterSetName = NamespaceSet)]
 [OutputType(typeof(KPod))]
+[OutputType(typeof(KPodEvent))]
 public sealed class GetKPodCommand : NamespacedKubeCmdlet
 {
     private const string NamespaceSet = "Namespace";
@@ -21,6 +24,8 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
     internal const string AllNamespacesTypeName = "PodTools.Engine.Model.KPod#AllNamespaces";
 
     private string? _labelSelector;
+    private string? _fieldSelector;
+    private LabelColumnView? _labelColumns;
 
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -44,35 +49,92 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
     [ValidateNotNullOrEmpty]
     public string? Selector { get; set; }
 
+    /// <summary>Label equality requirements as a hashtable (@{app='web'}), combined with -Selector.</summary>
+    [Parameter]
+    [Alias("MatchLabel")]
+    [ValidateNotNull]
+    public Hashtable? Label { get; set; }
+
     /// <summary>A field selector passed to the server, e.g. "status.phase=Running".</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? FieldSelector { get; set; }
+
+    /// <summary>Only pods scheduled on this node (field selector spec.nodeName).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(NodeNameCompleter))]
+    public string? Node { get; set; }
+
+    /// <summary>Only pods in this phase (field selector status.phase).</summary>
+    [Parameter]
+    [ValidateSet("Pending", "Running", "Succeeded", "Failed", "Unknown", IgnoreCase = true)]
+    public string? Phase { get; set; }
 
     /// <summary>Pods per list request (limit); the next page is asked for with the server's continue token.</summary>
     [Parameter]
     [ValidateRange(1, 10000)]
     public int PageSize { get; set; } = PodService.DefaultPageSize;
 
+    /// <summary>After the current pods (as Added events), write one event per change until Ctrl+C or -Timeout.</summary>
+    [Parameter]
+    public SwitchParameter Watch { get; set; }
+
+    /// <summary>With -Watch: stop watching after this many seconds (no error).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? Timeout { get; set; }
+
+    /// <summary>Label keys to show as extra columns (kubectl -L): one column per key, headed by the key's last segment.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? LabelColumn { get; set; }
+
     protected override void BeginProcessing()
     {
-        // Selector syntax is checked before any request is made.
+        // Selectors are checked before any request is made.
+        _labelSelector = PodSelection.Combine(Selector, Label, out var selectorError);
+        if (selectorError is not null)
+        {
+            ThrowTerminatingError(selectorError);
+        }
+
         try
         {
-            _labelSelector = PodService.NormalizeSelector(Selector);
+            _fieldSelector = PodFieldSelector.Combine(FieldSelector, Node, Phase);
         }
-        catch (KubeEngineException error)
+        catch (ArgumentException error)
         {
-            ThrowEngineError(error);
+            ThrowTerminatingError(new ErrorRecord(error, "InvalidPhase", ErrorCategory.InvalidArgument, Phase));
+        }
+
+        if (Timeout is not null && !Watch)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Timeout applies to -Watch only."), "TimeoutWithoutWatch",
+                ErrorCategory.InvalidArgument, Timeout));
+        }
+
+        if (LabelColumn is { Length: > 0 } && !Watch)
+        {
+            var keys = LabelColumn.SelectMany(k => k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Distinct(StringComparer.Ordinal).ToList();
+            _labelColumns = new LabelColumnView(keys, AllNamespaces);
+            _labelColumns.EnsureLoaded(this);
         }
     }
 
     protected override void ProcessRecord()
     {
+        if (Watch)
+        {
+            WatchPods();
+            return;
+        }
+
         var service = new PodService(Connection);
         string? listNamespace = AllNamespaces ? null : ResolvedNamespace;
         var names = Name ?? [];
-        bool filtered = _labelSelector is not null || FieldSelector is not null || AllNamespaces;
+        bool filtered = _labelSelector is not null || _fieldSelector is not null || AllNamespaces;
 
         // Exact names are fetched one by one unless a selector or -AllNamespaces asks for a filtered list.
         var exact = filtered ? [] : names.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)).ToList();
@@ -86,7 +148,7 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
         {
             Namespace = listNamespace,
             LabelSelector = _labelSelector,
-            FieldSelector = FieldSelector,
+            FieldSelector = _fieldSelector,
             PageSize = PageSize,
         };
         WriteVerbose(AllNamespaces ? "Listing pods in all namespaces." : $"Reading pods in namespace '{listNamespace}'.");
@@ -132,8 +194,56 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
         });
     }
 
+    /// <summary>-Watch: the current pods as Added events, then every change, resuming across watch expiry and 410 Gone.</summary>
+    private void WatchPods()
+    {
+        var service = new PodWatchService(Connection);
+        var request = new PodWatchRequest
+        {
+            Namespace = AllNamespaces ? null : ResolvedNamespace,
+            LabelSelector = _labelSelector,
+            FieldSelector = _fieldSelector,
+            PageSize = PageSize,
+        };
+        var patterns = (Name ?? [])
+            .Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant))
+            .ToList();
+        TimeSpan? limit = Timeout is int seconds ? TimeSpan.FromSeconds(seconds) : null;
+        WriteVerbose($"Watching pods {(request.Namespace is null ? "in all namespaces" : $"in namespace '{request.Namespace}'")}"
+                     + (limit is null ? " until stopped." : $" for {limit.Value.TotalSeconds} s."));
+
+        Pump(async (output, token) =>
+        {
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(token);
+            if (limit is { } span)
+            {
+                window.CancelAfter(span);
+            }
+
+            try
+            {
+                await foreach (var change in service.WatchAsync(request, cancellationToken: window.Token).ConfigureAwait(false))
+                {
+                    if (patterns.Count == 0 || patterns.Any(p => p.IsMatch(change.Name)))
+                    {
+                        output.WriteObject(change);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (window.IsCancellationRequested && !token.IsCancellationRequested)
+            {
+                // -Timeout elapsed: the watch ends normally.
+            }
+        });
+    }
+
     private object Decorate(KPod pod)
     {
+        if (_labelColumns is not null)
+        {
+            return _labelColumns.Decorate(pod);
+        }
+
         if (!AllNamespaces)
         {
             return pod;
