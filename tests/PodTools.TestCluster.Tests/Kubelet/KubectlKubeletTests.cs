@@ -6,7 +6,7 @@ using KubectlRunner = PodTools.TestCluster.Tests.Kubectl.Kubectl;
 
 namespace PodTools.TestCluster.Tests.Kubelet;
 
-/// <summary>kubectl exec and logs against the test cluster behave as they do against a real cluster.</summary>
+/// <summary>kubectl exec, logs and port-forward against the test cluster behave as they do against a real cluster.</summary>
 [Collection(KubeletCollection.Name)]
 public sealed class KubectlKubeletTests(KubeletFixture fixture)
 {
@@ -15,7 +15,9 @@ public sealed class KubectlKubeletTests(KubeletFixture fixture)
     private async Task<string> DuoAsync(string name = "duo")
     {
         var ns = await fixture.NewNamespaceAsync();
-        await fixture.CreatePodAsync(ns, Pod(name, ("c1", "busybox", ["sh", "-c", "echo started-c1; echo warn-c1 >&2; sleep 3600"], []), ("c2", "busybox", null, [])));
+        await fixture.CreatePodAsync(ns, Pod(name, ("c1", "busybox", ["sh", "-c", "echo started-c1; sleep 0.2; echo warn-c1 >&2; sleep 3600"], []), ("c2", "busybox", null, [])));
+        await Manifests.EventuallyAsync(async () => (await fixture.Admin.GetAsync($"/api/v1/namespaces/{ns}/pods/{name}/log?container=c1")).Text.Contains("warn-c1"),
+            "c1 logged both lines");
         return ns;
     }
 
@@ -92,12 +94,43 @@ public sealed class KubectlKubeletTests(KubeletFixture fixture)
         Assert.Equal((0, "busybox:crash: container app started\n", ""), (previous.ExitCode, previous.StdOut, previous.StdErr));
     }
 
-    [TmuxKubectlFact]
-    public async Task Exec_it_under_tmux_is_an_interactive_terminal_that_follows_the_window_size()
+    [KubectlTheory]
+    [InlineData("true")]  // kubectl 1.31+: SPDY tunnelled through a WebSocket (SPDY/3.1+portforward.k8s.io)
+    [InlineData("false")] // the plain SPDY/3.1 upgrade kubectl falls back to
+    public async Task Port_forward_serves_ten_parallel_HTTP_requests_from_the_container_port(string websockets)
+    {
+        var ns = await fixture.NewNamespaceAsync();
+        await fixture.CreatePodAsync(ns, Pod("web", ("app", "nginx:1.27", null, [8080])));
+        var start = new ProcessStartInfo(KubectlRunner.Executable!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--kubeconfig", fixture.Cluster.KubeconfigPath, "port-forward", "-n", ns, "pod/web", ":8080" }) start.ArgumentList.Add(arg);
+        start.Environment["KUBECTL_PORT_FORWARD_WEBSOCKETS"] = websockets;
+        using var kubectl = Process.Start(start)!;
+        try
+        {
+            // "Forwarding from 127.0.0.1:41234 -> 8080"
+            var line = await kubectl.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var match = System.Text.RegularExpressions.Regex.Match(line ?? "", @"^Forwarding from 127\.0\.0\.1:(\d+) -> 8080$");
+            Assert.True(match.Success, $"unexpected kubectl output: {line}");
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{match.Groups[1].Value}"), Timeout = TimeSpan.FromSeconds(30) };
+
+            var bodies = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => http.GetStringAsync($"/req-{i}")));
+
+            for (var i = 0; i < 10; i++) Assert.Equal($"pod=web namespace={ns} container=app port=8080 method=GET path=/req-{i}\n", bodies[i]);
+        }
+        finally
+        {
+            kubectl.Kill(entireProcessTree: true);
+        }
+    }
+
+    [TmuxKubectlTheory]
+    [InlineData("true")]  // kubectl's default: WebSocket, v5.channel.k8s.io
+    [InlineData("false")] // SPDY/3.1, what kubectl falls back to
+    public async Task Exec_it_under_tmux_is_an_interactive_terminal_that_follows_the_window_size(string websockets)
     {
         var ns = await DuoAsync();
         await using var tmux = await Tmux.StartAsync(
-            $"{KubectlRunner.Executable} --kubeconfig {fixture.Cluster.KubeconfigPath} exec -it -n {ns} -c c1 duo -- sh", 90, 25);
+            $"env KUBECTL_REMOTE_COMMAND_WEBSOCKETS={websockets} {KubectlRunner.Executable} --kubeconfig {fixture.Cluster.KubeconfigPath} exec -it -n {ns} -c c1 duo -- sh", 90, 25);
 
         await tmux.WaitForScreenAsync(s => s.TrimEnd().EndsWith('#') || s.TrimEnd().EndsWith('$'), "the shell prompt");
         await tmux.SendKeysAsync("echo hi-$((1+1))", "Enter");
@@ -115,14 +148,25 @@ public sealed class KubectlKubeletTests(KubeletFixture fixture)
         await tmux.WaitForScreenAsync(s => s.Contains($"{rows} {columns}"), $"stty size {rows} {columns} after the resize");
 
         await tmux.SendKeysAsync("exit 3", "Enter");
-        Assert.Equal(3, await tmux.WaitForExitAsync());
+        var exitCode = await tmux.WaitForExitAsync();
+        Assert.Contains("command terminated with exit code 3", await tmux.CaptureAsync());
+        Assert.True(exitCode is null or 3, $"kubectl exited with {exitCode}");
     }
 }
 
-/// <summary>A kubectl fact that also needs tmux; skipped with the reason shown where either is missing.</summary>
-public sealed class TmuxKubectlFactAttribute : FactAttribute
+/// <summary>A theory that is skipped, with the reason shown, where kubectl is not installed.</summary>
+public sealed class KubectlTheoryAttribute : TheoryAttribute
 {
-    public TmuxKubectlFactAttribute()
+    public KubectlTheoryAttribute()
+    {
+        if (KubectlRunner.Executable is null) Skip = "kubectl is not on PATH: the kubectl cross-checks did not run";
+    }
+}
+
+/// <summary>A kubectl theory that also needs tmux; skipped with the reason shown where either is missing.</summary>
+public sealed class TmuxKubectlTheoryAttribute : TheoryAttribute
+{
+    public TmuxKubectlTheoryAttribute()
     {
         if (KubectlRunner.Executable is null) Skip = "kubectl is not on PATH: the kubectl exec -it check did not run";
         else if (Tmux.Executable is null) Skip = "tmux is not on PATH: the kubectl exec -it terminal check did not run";
@@ -191,14 +235,15 @@ internal sealed class Tmux : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"timed out waiting for {what}; screen:\n{screen}");
     }
 
-    /// <summary>Waits until the pane's command has exited and returns its exit status.</summary>
-    public async Task<int> WaitForExitAsync(double timeoutSeconds = 20)
+    /// <summary>Waits until the pane's command has exited and returns its exit status when tmux recorded it.</summary>
+    public async Task<int?> WaitForExitAsync(double timeoutSeconds = 20)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (DateTime.UtcNow < deadline)
         {
+            // tmux does not always record the status of a dead pane (pane_dead_status stays empty); null then.
             var state = (await RunAsync("display-message", "-p", "-t", Session, "#{pane_dead} #{pane_dead_status}")).Trim().Split(' ');
-            if (state[0] == "1") return int.Parse(state[1]);
+            if (state[0] == "1") return state.Length > 1 && int.TryParse(state[1], out var exitCode) ? exitCode : null;
             await Task.Delay(100);
         }
         throw new Xunit.Sdk.XunitException($"the command in the tmux pane did not exit; screen:\n{await CaptureAsync()}");

@@ -8,7 +8,7 @@ namespace PodTools.TestCluster.Tests.Kubelet;
 [Collection(KubeletCollection.Name)]
 public sealed class LogTests(KubeletFixture fixture)
 {
-    private static readonly string[] CountTo5 = ["sh", "-c", "for i in 1 2 3 4 5; do echo line-$i; done; echo err-line >&2; sleep 600"];
+    private static readonly string[] CountTo5 = ["sh", "-c", "for i in 1 2 3 4 5; do echo line-$i; done; sleep 0.2; echo err-line >&2; sleep 600"];
 
     private async Task<string> CountingPodAsync(string name)
     {

@@ -11,7 +11,7 @@ namespace PodTools.TestCluster.Kubelet;
 /// channel number, one byte in the binary protocols, an ASCII digit followed by base64 in the base64 ones.
 /// The upgrade is done by hand over Kestrel's upgrade feature, so the host needs no WebSocket middleware.
 /// </summary>
-internal sealed class ChannelWebSocket : IAsyncDisposable
+internal sealed class ChannelWebSocket : IExecConnection, IAsyncDisposable
 {
     public const string V5Binary = "v5.channel.k8s.io";
     public const string V4Binary = "v4.channel.k8s.io";
@@ -77,7 +77,8 @@ internal sealed class ChannelWebSocket : IAsyncDisposable
         return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
         {
             IsServer = true,
-            SubProtocol = protocol.Length > 0 ? protocol : null,
+            // The header is already sent; WebSocket would reject "SPDY/3.1+portforward.k8s.io" ('/' is no token character).
+            SubProtocol = null,
             KeepAliveInterval = TimeSpan.FromSeconds(30),
         });
     }

@@ -10,10 +10,22 @@ using PodTools.TestCluster.Store;
 
 namespace PodTools.TestCluster.Kubelet;
 
+/// <summary>What an exec session needs of its connection: channel messages both ways and a close.</summary>
+internal interface IExecConnection
+{
+    Task SendAsync(byte channel, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>The client's next message: (0, stdin data), (4, resize JSON) or (255, [0]) for the end of stdin; null once the client is gone.</summary>
+    Task<(byte Channel, byte[] Data)?> ReceiveAsync(CancellationToken cancellationToken);
+
+    Task CloseAsync();
+}
+
 /// <summary>
 /// pods/{name}/exec over WebSocket (remote command protocols v4 and v5): the command runs as a local process
 /// in the container's working directory with its environment. Channels: 0 stdin, 1 stdout, 2 stderr, 3 the
 /// final Status (JSON), 4 terminal resize ({"Width":..,"Height":..}); v5 adds 255, close of a stream (stdin).
+/// Over SPDY/3.1 (kubectl's fallback) each channel is a stream of its own; stdin closes with the stream's FIN.
 /// </summary>
 internal sealed class ExecHandler
 {
@@ -66,9 +78,8 @@ internal sealed class ExecHandler
         }
         if (!ChannelWebSocket.IsWebSocketRequest(context))
         {
-            // SPDY/3.1 (kubectl's fallback) is not implemented; say so the way a failed upgrade reads.
-            await KubeletEndpoints.WriteKubeletErrorAsync(context, 400,
-                "unable to upgrade: this test cluster serves exec over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY/3.1").ConfigureAwait(false);
+            // kubectl's fallback when WebSockets fail, and older clients.
+            await ServeSpdyAsync(context, runtime, command, tty, stdin, stdout, stderr, cancellationToken).ConfigureAwait(false);
             return;
         }
         var requested = ChannelWebSocket.RequestedProtocols(context);
@@ -83,11 +94,57 @@ internal sealed class ExecHandler
         await using var socket = await ChannelWebSocket.AcceptAsync(context, protocol).ConfigureAwait(false);
         // The empty message on the lowest writable channel tells the client the streams are ready.
         await socket.SendAsync(stdout ? StdoutChannel : stderr ? StderrChannel : ErrorChannel, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-        var session = new Session(socket, runtime, command, tty, stdin, stdout, stderr, protocol == ChannelWebSocket.V5Binary);
+        var session = new Session(socket, runtime, command, tty, stdin, stdout, stderr, canCloseStdin: protocol == ChannelWebSocket.V5Binary);
         await session.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed class Session(ChannelWebSocket socket, ContainerRuntime container, List<string> command, bool tty, bool stdin, bool stdout, bool stderr, bool v5)
+    // The SPDY/3.1 form (remote command protocol v4/v5 negotiated with X-Stream-Protocol-Version): the client
+    // opens one stream per channel, named by its streamType header; the kubelet waits for all it expects.
+    private static async Task ServeSpdyAsync(HttpContext context, ContainerRuntime runtime, List<string> command, bool tty, bool stdin, bool stdout, bool stderr, CancellationToken cancellationToken)
+    {
+        if (!context.Request.Headers.Upgrade.ToString().Contains("SPDY/3.1", StringComparison.OrdinalIgnoreCase))
+        {
+            await KubeletEndpoints.WriteKubeletErrorAsync(context, 400, $"unable to upgrade: unsupported upgrade protocol {context.Request.Headers.Upgrade}").ConfigureAwait(false);
+            return;
+        }
+        string[] supported = [ChannelWebSocket.V5Binary, ChannelWebSocket.V4Binary];
+        var offered = context.Request.Headers["X-Stream-Protocol-Version"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries)).ToList();
+        var protocol = offered.FirstOrDefault(supported.Contains);
+        if (protocol is null)
+        {
+            await KubeletEndpoints.WriteKubeletErrorAsync(context, 403,
+                $"unable to upgrade: unable to negotiate protocol: client supports [{string.Join(' ', offered)}], server supports [{string.Join(' ', supported)}]").ConfigureAwait(false);
+            return;
+        }
+        var upgrade = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>();
+        if (upgrade is null || !upgrade.IsUpgradableRequest) throw StatusException.BadRequest("Upgrade request required");
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "SPDY/3.1";
+        context.Response.Headers["X-Stream-Protocol-Version"] = protocol;
+        await using var transport = await upgrade.UpgradeAsync().ConfigureAwait(false);
+
+        var expected = new List<string> { "error" };
+        if (stdin) expected.Add("stdin");
+        if (stdout) expected.Add("stdout");
+        if (stderr) expected.Add("stderr");
+        if (tty) expected.Add("resize");
+        var connection = new Spdy.SpdyExecConnection(transport, expected);
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var running = connection.RunAsync(done.Token);
+        try
+        {
+            // kubelet's stream creation timeout.
+            if (!await connection.WaitForStreamsAsync(TimeSpan.FromSeconds(30), done.Token).ConfigureAwait(false)) return;
+            await new Session(connection, runtime, command, tty, stdin, stdout, stderr, canCloseStdin: true).RunAsync(done.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await done.CancelAsync().ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+        }
+    }
+
+    private sealed class Session(IExecConnection socket, ContainerRuntime container, List<string> command, bool tty, bool stdin, bool stdout, bool stderr, bool canCloseStdin)
     {
         private readonly TaskCompletionSource<(int Width, int Height)> _firstSize = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private ExecProcess? _process;
@@ -204,7 +261,7 @@ internal sealed class ExecHandler
                     case ResizeChannel when tty:
                         OnResize(m.Data);
                         break;
-                    case CloseChannel when v5 && m.Data.Length > 0 && m.Data[0] == StdinChannel && stdin:
+                    case CloseChannel when canCloseStdin && m.Data.Length > 0 && m.Data[0] == StdinChannel && stdin:
                         var closing = await ProcessAsync(cancellationToken).ConfigureAwait(false);
                         try
                         {
@@ -219,6 +276,13 @@ internal sealed class ExecHandler
         }
 
         private void OnResize(byte[] data)
+        {
+            // One size per message; over SPDY, JSON values separated by newlines.
+            foreach (var line in Encoding.UTF8.GetString(data).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                OnResize(line);
+        }
+
+        private void OnResize(string data)
         {
             int width, height;
             try

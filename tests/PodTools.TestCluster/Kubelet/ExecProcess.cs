@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 
 namespace PodTools.TestCluster.Kubelet;
 
@@ -217,6 +216,4 @@ internal sealed class ExecProcess : IDisposable
     }
 
     internal static string Describe(IReadOnlyList<string> argv) => "[" + string.Join(' ', argv) + "]";
-
-    internal static readonly Encoding Utf8 = new UTF8Encoding(false);
 }

@@ -13,11 +13,15 @@ using PodTools.TestCluster.Store;
 namespace PodTools.TestCluster.Kubelet;
 
 /// <summary>
-/// pods/{name}/portforward over WebSocket, as the kubelet serves it (v4 channel protocol): one TCP connection
-/// per requested port and WebSocket connection, on channel 2n (data) and 2n+1 (errors); the first message
-/// the server sends on each of them is the port as 2 bytes little-endian. A container port is answered by a
-/// simulated listener: an HTTP/1.1 server whose replies name the pod, container and port. A port no running
-/// container declares refuses the connection, reported on the error channel with the runtime's message.
+/// pods/{name}/portforward, in the three forms clients use:
+/// - WebSocket with the v4 channel protocol (KubernetesClient, the kubelet's own WebSocket server): one TCP
+///   connection per requested port and WebSocket connection, on channel 2n (data) and 2n+1 (errors); the first
+///   message the server sends on each is the port as 2 bytes little-endian;
+/// - SPDY/3.1 tunnelled through a WebSocket ("SPDY/3.1+portforward.k8s.io", kubectl 1.31+), and
+/// - a plain SPDY/3.1 upgrade (kubectl's fallback): a data and an error stream per connection, paired by requestID.
+/// A container port is answered by a simulated listener: an HTTP/1.1 server whose replies name the pod,
+/// container and port. A port no running container declares refuses the connection, reported on the error
+/// channel or stream with the runtime's message.
 /// </summary>
 internal sealed class PortForwardHandler
 {

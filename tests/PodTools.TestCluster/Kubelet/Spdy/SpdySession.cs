@@ -118,10 +118,11 @@ internal sealed class SpdySession
         }
     }
 
-    // An empty header block (count 0) as one stored deflate block; the first one opens the zlib stream.
+    // An empty header block (count 0) as a stored deflate block, then the empty stored block of a sync flush,
+    // which is what makes Go's inflater hand the block over; the first one opens the zlib stream.
     private byte[] CompressedEmptyHeaders()
     {
-        byte[] block = [0x00, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0];
+        byte[] block = [0x00, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0, 0x00, 0x00, 0x00, 0xff, 0xff];
         if (_compressorStarted) return block;
         _compressorStarted = true;
         return [0x78, 0x01, .. block];
