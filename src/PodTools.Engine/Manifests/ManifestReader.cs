@@ -138,6 +138,14 @@ public static class ManifestReader
         {
             throw PositionedError(exception, lineOffset, sourceName);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this (not a YamlException) when the text ends inside an unclosed flow
+            // collection, e.g. "labels: [a"; it keeps no position, so point at the end of the document.
+            var lines = document.TrimEnd('\n').Split('\n');
+            throw new ManifestException(sourceName, lineOffset + lines.Length, lines[^1].Length + 1,
+                "the text ends inside an unclosed flow collection ('[' or '{' without its closing bracket)");
+        }
 
         foreach (var yamlDocument in stream.Documents)
         {

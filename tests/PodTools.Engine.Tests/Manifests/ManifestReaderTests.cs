@@ -9,6 +9,17 @@ public class ManifestReaderTests
     private static string Fixture(string name) => FixtureFiles.PathOf(Path.Combine("manifests", name));
 
     [Fact]
+    public void An_unclosed_flow_collection_is_a_positioned_ManifestException()
+    {
+        var error = Assert.Throws<ManifestException>(() =>
+            ManifestReader.Read("apiVersion: v1\nkind: Pod\nmetadata:\n  labels: [a\nspec: {}\n", "open.yaml"));
+
+        Assert.Equal("open.yaml", error.SourceName);
+        Assert.StartsWith("open.yaml:", error.Message);
+        Assert.InRange(error.Line, 4, 6);
+    }
+
+    [Fact]
     public void Reads_every_document_of_a_multi_document_yaml_file()
     {
         var objects = ManifestReader.ReadFile(Fixture("two-pods.yaml"));

@@ -77,15 +77,6 @@ public static class PodDraftBuilder
         {
             return DraftBatch.Failed(InvalidManifest(error.Message, sourceName, error));
         }
-        catch (InvalidOperationException error)
-        {
-            // YamlDotNet's scanner throws this (not a YamlException) when the text ends inside an unclosed flow
-            // collection, e.g. "labels: [a"; it keeps no position, so point at the end of the text.
-            var lines = text.TrimEnd('\n').Split('\n');
-            return DraftBatch.Failed(InvalidManifest(
-                $"{sourceName}:{lines.Length}:{lines[^1].Length + 1}: the text ends inside an unclosed flow collection ('[' or '{{' without its closing bracket)",
-                sourceName, error));
-        }
 
         var drafts = new List<PodDraft>();
         var errors = new List<KubeEngineException>();
