@@ -26,6 +26,9 @@ public sealed class KContainer
     /// <summary>Declared ports as "80/TCP".</summary>
     public IReadOnlyList<string> Ports { get; init; } = [];
 
+    /// <summary>The ports joined for a table column (`80/TCP,443/TCP`).</summary>
+    public string PortsText => string.Join(",", Ports);
+
     /// <summary>The container spec as sent to the API.</summary>
     public required V1Container Spec { get; init; }
 

@@ -66,6 +66,9 @@ public sealed class KPod
 
     public IReadOnlyDictionary<string, string> Labels { get; }
 
+    /// <summary>The labels as `kubectl get --show-labels` prints them (`a=1,b=2`, or `<none>`).</summary>
+    public string LabelsText => Model.LabelsText.Format(Labels);
+
     /// <summary>The app containers (spec.containers) with their status.</summary>
     public IReadOnlyList<KContainer> Containers { get; }
 
