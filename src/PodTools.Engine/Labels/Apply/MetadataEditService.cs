@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using k8s;
+using k8s.Models;
+using PodTools.Engine.Connection;
+using PodTools.Engine.Errors;
+using PodTools.Engine.Model;
+using PodTools.Engine.Pods;
+
+namespace PodTools.Engine.Labels.Apply;
+
+/// <summary>What one edit did: the plan it followed and the object afterwards.</summary>
+public sealed class MetadataEditResult
+{
+    internal MetadataEditResult(MetadataTarget target, LabelChangePlan plan, bool changed, object? output)
+    {
+        Target = target;
+        Plan = plan;
+        Changed = changed;
+        Output = output;
+    }
+
+    /// <summary>The object as it was before the edit (read or from the pipeline).</summary>
+    public MetadataTarget Target { get; }
+
+    /// <summary>The per-key diff that was applied.</summary>
+    public LabelChangePlan Plan { get; }
+
+    /// <summary>False when the object already had the requested values and no patch was sent.</summary>
+    public bool Changed { get; }
+
+    /// <summary>The object after the edit: a <see cref="KPod"/> for pods, a <see cref="KNode"/> or <see cref="KNamespace"/> otherwise; null if it was never read.</summary>
+    public object? Output { get; }
+}
+
+/// <summary>
+/// Applies one <see cref="LabelChange"/> (labels or annotations) to pods, nodes or namespaces: resolves targets by
+/// name or selector, plans per object, and sends one JSON merge patch per object. Every label cmdlet uses it, and
+/// each call is safe to run concurrently from the bulk runner.
+/// </summary>
+public sealed class MetadataEditService
+{
+    private readonly KubeConnection _connection;
+
+    public MetadataEditService(KubeConnection connection, MetadataResource resource, LabelChange change)
+    {
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        Resource = resource;
+        Change = change ?? throw new ArgumentNullException(nameof(change));
+    }
+
+    public MetadataResource Resource { get; }
+
+    public LabelChange Change { get; }
+
+    /// <summary>Whether results carry the object after the edit (-PassThru); off saves building one per object.</summary>
+    public bool ReturnObjects { get; init; } = true;
+
+    /// <summary>Singular lower-case kind for messages and error scopes ("pod", "node", "namespace").</summary>
+    public string KindName => KindOf(Resource);
+
+    /// <summary>Plans the change against what is known of <paramref name="target"/>.</summary>
+    public LabelChangePlan Plan(MetadataTarget target, string? resourceVersion = null) =>
+        Change.PlanFor(target.Current(Change.Kind), resourceVersion);
+
+    /// <summary>The error for a plan that must not be sent (an existing key without overwrite, annotations too large), or null.</summary>
+    public KubeEngineException? Refusal(MetadataTarget target, LabelChangePlan plan)
+    {
+        if (plan.Conflicts.Count > 0)
+        {
+            // kubectl's own words for each key, behind the object they are about (a bulk run reports many objects).
+            string id = Change.Kind == MetadataKind.Labels ? "LabelExists" : "AnnotationExists";
+            return new KubeEngineException(id, KubeErrorCategory.ResourceExists,
+                $"{target.Description}: {string.Join("; ", plan.Conflicts.Select(c => c.Message))}", target.Source ?? target.Name);
+        }
+
+        if (plan.Problems.Count > 0)
+        {
+            return new KubeEngineException("Invalid", KubeErrorCategory.InvalidData,
+                $"{target.Description}: {string.Join("; ", plan.Problems)}", target.Source ?? target.Name);
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads one object; a missing one is a KubeEngineException such as PodNotFound.</summary>
+    public async Task<MetadataTarget> ReadAsync(string name, string? @namespace, CancellationToken cancellationToken = default)
+    {
+        var scope = _connection.Scope.For(KindName, name, @namespace);
+        try
+        {
+            switch (Resource)
+            {
+                case MetadataResource.Pod:
+                    var pod = await _connection.Client.CoreV1.ReadNamespacedPodAsync(name, @namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return MetadataTarget.FromPod(KPod.From(pod));
+                case MetadataResource.Node:
+                    var node = await _connection.Client.CoreV1.ReadNodeAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return MetadataTarget.FromNode(KNode.From(node));
+                default:
+                    var item = await _connection.Client.CoreV1.ReadNamespaceAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return MetadataTarget.FromNamespace(KNamespace.From(item));
+            }
+        }
+        catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>
+    /// Lists the objects matching <paramref name="labelSelector"/> (all when null) a page at a time, in
+    /// <paramref name="namespace"/> for pods (null: every namespace). Each page is yielded as it arrives, so edits can
+    /// start before the list ends.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<MetadataTarget>> ListAsync(string? @namespace, string? labelSelector,
+        int pageSize = PodService.DefaultPageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? selector = PodService.NormalizeSelector(labelSelector);
+        string? continueToken = null;
+        var scope = _connection.Scope.For(KindName, null, @namespace);
+        do
+        {
+            IReadOnlyList<MetadataTarget> items;
+            try
+            {
+                if (Resource == MetadataResource.Pod)
+                {
+                    var list = @namespace is null
+                        ? await _connection.Client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: continueToken, labelSelector: selector,
+                            limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false)
+                        : await _connection.Client.CoreV1.ListNamespacedPodAsync(@namespace, continueParameter: continueToken,
+                            labelSelector: selector, limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    continueToken = list.Metadata?.ContinueProperty;
+                    items = list.Items.Select(pod => MetadataTarget.FromListedPod(WithKind(pod, "v1", "Pod"))).ToList();
+                }
+                else if (Resource == MetadataResource.Node)
+                {
+                    var list = await _connection.Client.CoreV1.ListNodeAsync(continueParameter: continueToken, labelSelector: selector,
+                        limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    continueToken = list.Metadata?.ContinueProperty;
+                    items = list.Items.Select(n => MetadataTarget.FromNode(KNode.From(WithKind(n, "v1", "Node")))).ToList();
+                }
+                else
+                {
+                    var list = await _connection.Client.CoreV1.ListNamespaceAsync(continueParameter: continueToken, labelSelector: selector,
+                        limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    continueToken = list.Metadata?.ContinueProperty;
+                    items = list.Items.Select(n => MetadataTarget.FromNamespace(KNamespace.From(WithKind(n, "v1", "Namespace")))).ToList();
+                }
+            }
+            catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
+            {
+                throw translated;
+            }
+
+            yield return items;
+        }
+        while (!string.IsNullOrEmpty(continueToken));
+    }
+
+    /// <summary>
+    /// Edits one object: reads it first only when the overwrite check needs values that are unknown, refuses
+    /// conflicts (LabelExists) without a request, skips objects that already match, and otherwise sends one merge
+    /// patch, carrying <paramref name="resourceVersion"/> as a precondition when given (409 Conflict if it changed).
+    /// </summary>
+    public async Task<MetadataEditResult> ApplyAsync(MetadataTarget target, string? resourceVersion = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var plan = Plan(target, resourceVersion);
+        if (plan.NeedsCurrentValues)
+        {
+            target = await ReadAsync(target.Name, target.Namespace, cancellationToken).ConfigureAwait(false);
+            plan = Plan(target, resourceVersion);
+        }
+
+        if (Refusal(target, plan) is { } refusal)
+        {
+            throw refusal;
+        }
+
+        if (plan.IsNoOp && resourceVersion is null)
+        {
+            return new MetadataEditResult(target, plan, changed: false, target.Source);
+        }
+
+        object? output = await PatchAsync(target, plan.ToMergePatch(), cancellationToken).ConfigureAwait(false);
+        return new MetadataEditResult(target, plan, changed: true, output);
+    }
+
+    private async Task<object?> PatchAsync(MetadataTarget target, string body, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(body, V1Patch.PatchType.MergePatch);
+        var scope = _connection.Scope.For(KindName, target.Name, target.Namespace);
+        try
+        {
+            switch (Resource)
+            {
+                case MetadataResource.Pod:
+                    var pod = await _connection.Client.CoreV1.PatchNamespacedPodAsync(patch, target.Name, target.Namespace,
+                        cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return ReturnObjects ? KPod.From(pod) : null;
+                case MetadataResource.Node:
+                    var node = await _connection.Client.CoreV1.PatchNodeAsync(patch, target.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return ReturnObjects ? KNode.From(node) : null;
+                default:
+                    var item = await _connection.Client.CoreV1.PatchNamespaceAsync(patch, target.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return ReturnObjects ? KNamespace.From(item) : null;
+            }
+        }
+        catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>Singular lower-case kind of <paramref name="resource"/>.</summary>
+    public static string KindOf(MetadataResource resource) => resource switch
+    {
+        MetadataResource.Pod => "pod",
+        MetadataResource.Node => "node",
+        _ => "namespace",
+    };
+
+    // List items come without kind/apiVersion; fill them so the object reads like a single GET.
+    private static T WithKind<T>(T item, string apiVersion, string kind) where T : IKubernetesObject
+    {
+        item.ApiVersion ??= apiVersion;
+        item.Kind ??= kind;
+        return item;
+    }
+}
