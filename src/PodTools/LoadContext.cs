@@ -75,7 +75,12 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     // Kept out of OnImport/OnRemove bodies so the JIT does not need the engine before the handler exists.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ReleaseRunspaceState() => RunspaceState.Release();
+    private static void ReleaseRunspaceState()
+    {
+        // Forwards hold local ports and WebSockets: Remove-Module ends them rather than leaving them orphaned.
+        PortForwardSessions.StopAll();
+        RunspaceState.Release();
+    }
 
     private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
         string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal) && s_loadContext is not null
