@@ -29,7 +29,10 @@ param(
     [switch] $SkipXunit,
 
     # Run only the xunit part of -Task Test.
-    [switch] $SkipPester
+    [switch] $SkipPester,
+
+    # The Pester run is stopped (and fails) after this long.
+    [int] $PesterTimeoutMinutes = 40
 )
 
 $ErrorActionPreference = 'Stop'
@@ -170,8 +173,14 @@ $result = Invoke-Pester -Configuration $config
 '@
         $runnerPath = Join-Path $ResultsDir 'run-pester.ps1'
         Set-Content $runnerPath $runner
-        & dotnet pwsh -NoProfile -NonInteractive -File $runnerPath -PesterModule $pester -PathList ($paths -join ';') `
-            -SummaryPath $summary -ResultsPath (Join-Path $ResultsDir 'pester.xml') | Out-Host
+        # A hung test must fail the run, not eat CI's whole time budget.
+        $pesterProcess = Start-Process dotnet -NoNewWindow -PassThru -ArgumentList @('pwsh', '-NoProfile', '-NonInteractive',
+            '-File', $runnerPath, '-PesterModule', $pester, '-PathList', ($paths -join ';'), '-SummaryPath', $summary,
+            '-ResultsPath', (Join-Path $ResultsDir 'pester.xml'))
+        if (-not $pesterProcess.WaitForExit([TimeSpan]::FromMinutes($PesterTimeoutMinutes))) {
+            $pesterProcess.Kill($true)
+            throw "Pester did not finish within $PesterTimeoutMinutes minutes; the last test named above hung."
+        }
     }
     finally {
         Stop-TestClusterProcess $cluster
