@@ -34,6 +34,13 @@ public static class KubeErrorTranslator
             return null;
         }
 
+        if (error is HttpOperationException { Request.Headers: { } requestHeaders })
+        {
+            // The client copies the request headers into the exception, bearer token included; the exception
+            // travels on as the ErrorRecord's inner exception, where Get-Error would print it.
+            requestHeaders.Remove("Authorization");
+        }
+
         return error switch
         {
             HttpOperationException http => FromStatus((int)http.Response.StatusCode, ParseStatus(http.Response?.Content),

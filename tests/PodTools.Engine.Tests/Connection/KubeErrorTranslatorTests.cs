@@ -14,6 +14,27 @@ public sealed class KubeErrorTranslatorTests
         Response = new HttpResponseMessageWrapper(new HttpResponseMessage(code), body),
     };
 
+    [Fact]
+    public void TheBearerTokenOfTheFailedRequestDoesNotTravelWithTheError()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "https://127.0.0.1:6443/api/v1/pods");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "s3cret-token");
+        var failure = Http(HttpStatusCode.Forbidden, "{\"kind\":\"Status\",\"message\":\"forbidden\"}");
+        failure.Request = new HttpRequestMessageWrapper(request, null);
+
+        var error = KubeErrorTranslator.Translate(failure, Scope)!;
+
+        Assert.IsType<HttpOperationException>(error.InnerException);
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is HttpOperationException http)
+            {
+                Assert.DoesNotContain(http.Request.Headers, header => header.Value.Any(v => v.Contains("s3cret-token")));
+            }
+            Assert.DoesNotContain("s3cret-token", e.Message);
+        }
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.Unauthorized, "Unauthorized", KubeErrorCategory.AuthenticationError)]
     [InlineData(HttpStatusCode.Forbidden, "Forbidden", KubeErrorCategory.PermissionDenied)]
