@@ -98,13 +98,15 @@ public sealed class ConnectionCache : IDisposable
             else
             {
                 // A replaced connection is not disposed: a pipeline that already holds it may still be using it.
-                pending = KubeConnection.CreateAsync(set, context, cancellationToken);
+                // Built without the caller's token: the task is shared, and one caller giving up (a completer's
+                // short timeout, Ctrl+C) must not cancel it for the others. Each caller still stops waiting on its own token.
+                pending = KubeConnection.CreateAsync(set, context, CancellationToken.None);
                 _connections[key] = (stamps, pending);
                 BuildCount++;
             }
         }
 
-        return await pending.ConfigureAwait(false);
+        return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
