@@ -54,7 +54,8 @@ public static partial class KubeconfigEditor
             var member = JsonMember();
             if (member.IsMatch(text))
             {
-                return member.Replace(text, $"\"current-context\": {json}", 1);
+                // A context name may hold '$', which Regex.Replace would read as a substitution.
+                return member.Replace(text, _ => $"\"current-context\": {json}", 1);
             }
 
             int brace = text.IndexOf('{');

@@ -183,10 +183,11 @@ public sealed class RemoveKPodCommand : PodBulkCmdlet
             return;
         }
 
-        // The cmdlet is declared Medium (single named pods); a selected set is High impact, so ask unless the
-        // user answered already (-Confirm), switched confirmation off (-Confirm:$false) or set $ConfirmPreference None.
+        // The cmdlet is declared Medium (single named pods); a selected set is High impact. ShouldProcess above
+        // asked already when -Confirm was given or $ConfirmPreference is Medium or lower; otherwise ($ConfirmPreference
+        // High, the default) ask here, once.
         if (!MyInvocation.BoundParameters.ContainsKey("Confirm")
-            && GetVariableValue("ConfirmPreference") is not ConfirmImpact.None
+            && GetVariableValue("ConfirmPreference") is ConfirmImpact.High
             && !ShouldContinue($"Delete {what}?", caption))
         {
             Declined += pods.Count;

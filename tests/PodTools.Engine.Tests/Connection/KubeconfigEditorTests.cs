@@ -61,6 +61,16 @@ public sealed class KubeconfigEditorTests
         Assert.Equal("apiVersion: v1\r\ncurrent-context: b\r\nkind: Config\r\n", KubeconfigEditor.SetCurrentContextInText(text, "b"));
     }
 
+    [Theory]
+    [InlineData("current-context: a\n")]
+    [InlineData("{\"apiVersion\":\"v1\",\"current-context\":\"a\",\"kind\":\"Config\"}")]
+    public void WritesContextNamesWithDollarSignsLiterally(string text)
+    {
+        string updated = KubeconfigEditor.SetCurrentContextInText(text, "team$1-prod");
+
+        Assert.Contains("team$1-prod", updated);
+    }
+
     [Fact]
     public void EditsJsonKubeconfigs()
     {
