@@ -160,7 +160,14 @@ public sealed class GetKPodLogCommand : NamespacedKubeCmdlet
                 {
                     found.AddRange(await reader.PlanAsync(ns, name, container, all, options, token).ConfigureAwait(false));
                 }
-                catch (KubeEngineException error) when (error.ErrorId != "Unauthorized")
+                catch (KubeEngineException error) when (error.ErrorId == "Unauthorized")
+                {
+                    // Bad credentials fail every pod alike: report once and read no logs at all.
+                    output.WriteError(error);
+                    found.Clear();
+                    return;
+                }
+                catch (KubeEngineException error)
                 {
                     // One pod's problem (not found, no container given for a multi-container pod) does not stop the others.
                     output.WriteError(error);
