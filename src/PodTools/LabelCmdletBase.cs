@@ -135,19 +135,10 @@ public abstract class LabelCmdletBase : KubeCmdlet
         if (ParameterSetName is SelectorSet or MatchLabelSet)
         {
             // Checked before any request: a broken selector must not relabel anything.
-            try
+            _selector = PodSelection.Combine(Selector, MatchLabel, out var selectorError);
+            if (selectorError is not null)
             {
-                var equality = MatchLabel is null ? null : ToPairs(MatchLabel)
-                    .Select(p => new KeyValuePair<string, string>(p.Key, p.Value ?? ""));
-                _selector = SelectorText.Combine(Selector, equality);
-            }
-            catch (SelectorSyntaxException error)
-            {
-                ThrowTerminatingError(SelectorErrorRecord.Create(error));
-            }
-            catch (InvalidLabelException error)
-            {
-                Terminate(error, error.IsKeyProblem ? "InvalidLabelKey" : "InvalidLabelValue", ErrorCategory.InvalidArgument, error.Key);
+                ThrowTerminatingError(selectorError);
             }
         }
     }

@@ -13,18 +13,4 @@ internal static class SelectorErrorRecord
             $"Invalid label selector: {error.Message}{Environment.NewLine}  {error.Selector}{Environment.NewLine}  {error.PositionMarker}");
         return record;
     }
-
-    /// <summary>Finds the syntax error inside an engine error that wraps one (PodService.NormalizeSelector).</summary>
-    public static SelectorSyntaxException? Find(Exception? error)
-    {
-        for (var e = error; e is not null; e = e.InnerException)
-        {
-            if (e is SelectorSyntaxException syntax)
-            {
-                return syntax;
-            }
-        }
-
-        return null;
-    }
 }

@@ -29,13 +29,10 @@ public sealed class GetKNodeCommand : KubeCmdlet
     protected override void BeginProcessing()
     {
         // Selector syntax is checked before any request is made.
-        try
+        _labelSelector = PodSelection.Combine(Selector, labels: null, out var selectorError);
+        if (selectorError is not null)
         {
-            _labelSelector = PodService.NormalizeSelector(Selector);
-        }
-        catch (KubeEngineException error)
-        {
-            ThrowEngineError(error);
+            ThrowTerminatingError(selectorError);
         }
     }
 

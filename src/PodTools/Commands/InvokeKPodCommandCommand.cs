@@ -79,13 +79,10 @@ public sealed class InvokeKPodCommandCommand : NamespacedKubeCmdlet
     {
         if (ParameterSetName == SelectorSet)
         {
-            try
+            _selector = PodSelection.Combine(Selector, labels: null, out var selectorError);
+            if (selectorError is not null)
             {
-                _selector = PodService.NormalizeSelector(Selector);
-            }
-            catch (KubeEngineException error)
-            {
-                ThrowEngineError(error);
+                ThrowTerminatingError(selectorError);
             }
         }
     }

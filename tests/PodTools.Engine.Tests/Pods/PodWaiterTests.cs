@@ -4,6 +4,7 @@ using PodTools.Engine.Connection;
 using PodTools.Engine.Errors;
 using PodTools.Engine.Pods.Wait;
 using PodTools.TestCluster;
+using PodTools.TestCluster.Testing;
 using static PodTools.Engine.Tests.Pods.PodWatchServiceTests;
 
 namespace PodTools.Engine.Tests.Pods;
@@ -37,7 +38,16 @@ public sealed class PodWaiterTests : IAsyncLifetime
         var pod = await new PodWaiter(_connection).WaitAsync("default", "web", PodCondition.Ready, Patience);
 
         Assert.Equal(("web", "Running", "1/1"), (pod!.Name, pod.Status, pod.Ready));
-        var requests = _host.Requests.Entries.Where(r => r.Path.EndsWith("/pods", StringComparison.Ordinal) && r.Method == "GET").ToList();
+        // The server logs a request when its handler ends; the watch the waiter just cancelled ends a moment later.
+        List<RequestLogEntry> requests = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(5); DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            requests = _host.Requests.Entries.Where(r => r.Path.EndsWith("/pods", StringComparison.Ordinal) && r.Method == "GET").ToList();
+            if (requests.Any(r => r.Query.Contains("watch=true")))
+            {
+                break;
+            }
+        }
         Assert.Contains(requests, r => r.Query.Contains("watch=true") && r.Query.Contains("fieldSelector=metadata.name%3Dweb"));
         Assert.True(requests.Count(r => !r.Query.Contains("watch=true")) == 1, "expected one list, then only the watch");
     }
