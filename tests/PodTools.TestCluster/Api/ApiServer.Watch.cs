@@ -54,6 +54,10 @@ internal sealed partial class ApiServer
             return;
         }
 
+        // Logged when the watch is established (like an audit ResponseStarted entry), not when it ends: a client
+        // that stops watching has moved on before the server notices, and tests read the log right away.
+        LogRequest(context, user: context.Items[UserNameKey] as string ?? "");
+
         using (subscription)
         using (var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping))
         {

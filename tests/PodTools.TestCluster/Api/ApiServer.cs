@@ -42,6 +42,7 @@ internal sealed partial class ApiServer
     {
         var path = context.Request.Path.Value ?? "/";
         var user = _authenticator.Authenticate(context);
+        context.Items[UserNameKey] = user?.Name;
         if (path.StartsWith(ControlPrefix, StringComparison.Ordinal))
         {
             await HandleControlAsync(context, user, path[ControlPrefix.Length..]);
@@ -87,9 +88,21 @@ internal sealed partial class ApiServer
         }
         finally
         {
-            var status = context.Items.ContainsKey(FaultResetMarker) ? 0 : context.Response.StatusCode;
-            _requestLog.Add(new RequestLogEntry(context.Request.Method, path, context.Request.QueryString.Value ?? "", status, user?.Name ?? ""));
+            if (!context.Items.ContainsKey(LoggedMarker))
+            {
+                LogRequest(context, user?.Name ?? "");
+            }
         }
+    }
+
+    private const string LoggedMarker = "podtools.logged";
+    private const string UserNameKey = "podtools.user";
+
+    private void LogRequest(HttpContext context, string user)
+    {
+        context.Items[LoggedMarker] = true;
+        var status = context.Items.ContainsKey(FaultResetMarker) ? 0 : context.Response.StatusCode;
+        _requestLog.Add(new RequestLogEntry(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", status, user));
     }
 
     private static void Authorize(ClusterUser user, ApiRequest request)
