@@ -119,6 +119,14 @@ function Step-Containers {
     Assert-Demo ((@($containers.Objects.Name) -join ',') -eq 'web,log-shipper') 'both containers are listed in order'
 }
 
+function Step-ExecAndLogs {
+    Write-Section 'A command in one named container, and each container''s log'
+    $exec = Invoke-DemoCommand { Invoke-KPodCommand -Name shop-web -Container log-shipper -Command sh, -c, 'echo "hello from $HOSTNAME"' }
+    Assert-Demo ($exec.Text -match 'hello from shop-web') 'the command ran in the pod, with the pod name as HOSTNAME'
+    $logs = Invoke-DemoCommand { Get-KPod -Name shop-web | Get-KPodLog -AllContainers }
+    Assert-Demo ((@($logs.Objects.Container) | Sort-Object -Unique) -contains 'web') 'the web container has a log'
+}
+
 function Step-LabelsShown {
     Write-Section 'Labels shown'
     $shown = Invoke-DemoCommand { Get-KPod -Name shop-web | Format-Table -View Labels }
@@ -213,6 +221,7 @@ $steps = @(
     'Step-PodFromYaml'
     'Step-PodList'
     'Step-Containers'
+    'Step-ExecAndLogs'
     'Step-LabelsShown'
     'Step-LabelsAddedAndOverwritten'
     'Step-MorePods'
