@@ -180,6 +180,7 @@ public sealed class BulkRun<TItem, TResult>
     private async Task RunItemAsync(TItem item, long index)
     {
         int attempts = 0;
+        DateTimeOffset firstStartedAt = default;
         try
         {
             if (_cancellation.IsCancellationRequested)
@@ -190,14 +191,17 @@ public sealed class BulkRun<TItem, TResult>
 
             var result = await _retry.ExecuteAsync(async token =>
             {
-                if (Interlocked.Increment(ref attempts) == 1)
+                int attempt = Interlocked.Increment(ref attempts);
+                if (attempt == 1)
                 {
+                    firstStartedAt = _time.GetUtcNow();
                     lock (_gate)
                     {
                         _started++;
                     }
                 }
 
+                BulkAttempt.Enter(new BulkAttempt(attempt, firstStartedAt));
                 return await _operation(item, token).ConfigureAwait(false);
             }, _cancellation).ConfigureAwait(false);
             Report(item, index, BulkItemStatus.Succeeded, result, null, attempts);

@@ -64,8 +64,10 @@ internal sealed partial class ApiServer
             verb = request?.Verb ?? (context.Request.Method == "GET" ? "get" : "unknown");
             if (request is not null) Authorize(user, request);
 
-            if (_faults.Pick(verb, path) is { } fault)
+            bool streaming = verb == "watch" || request?.IsKubeletSubresource == true;
+            if (_faults.Pick(verb, path, streaming) is { } fault)
             {
+                if (fault.After) await CarryOutUnansweredAsync(context, request, path);
                 await InjectFaultAsync(context, fault);
                 return;
             }
@@ -115,6 +117,31 @@ internal sealed partial class ApiServer
     }
 
     private const string FaultResetMarker = "podtools.fault.reset";
+
+    // Runs the request with its answer going nowhere, then leaves the response blank for the fault. Whatever the
+    // request did stays done; its own error, if it failed, is lost like a success would be.
+    private async Task CarryOutUnansweredAsync(HttpContext context, ApiRequest? request, string path)
+    {
+        var body = context.Response.Body;
+        context.Response.Body = Stream.Null;
+        try
+        {
+            if (request is null) await HandleNonResourceAsync(context, path);
+            else await HandleResourceAsync(context, request);
+        }
+        catch (StatusException)
+        {
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        var auditId = context.Response.Headers["Audit-Id"];
+        context.Response.Clear();
+        context.Response.Headers["Audit-Id"] = auditId;
+        context.Response.Headers.CacheControl = "no-cache, private";
+    }
 
     private static async Task InjectFaultAsync(HttpContext context, FaultRule fault)
     {

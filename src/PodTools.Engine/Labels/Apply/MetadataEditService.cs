@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using k8s;
 using k8s.Models;
+using PodTools.Engine.Bulk;
 using PodTools.Engine.Connection;
 using PodTools.Engine.Errors;
 using PodTools.Engine.Model;
@@ -162,6 +163,8 @@ public sealed class MetadataEditService
     /// Edits one object: reads it first only when the overwrite check needs values that are unknown, refuses
     /// conflicts (LabelExists) without a request, skips objects that already match, and otherwise sends one merge
     /// patch, carrying <paramref name="resourceVersion"/> as a precondition when given (409 Conflict if it changed).
+    /// On a bulk retry, a Conflict on an object that already holds the requested values counts as done: the lost
+    /// answer of an earlier attempt was the change.
     /// </summary>
     public async Task<MetadataEditResult> ApplyAsync(MetadataTarget target, string? resourceVersion = null,
         CancellationToken cancellationToken = default)
@@ -184,8 +187,44 @@ public sealed class MetadataEditService
             return new MetadataEditResult(target, plan, changed: false, target.Source);
         }
 
-        object? output = await PatchAsync(target, plan.ToMergePatch(), cancellationToken).ConfigureAwait(false);
+        object? output;
+        try
+        {
+            output = await PatchAsync(target, plan.ToMergePatch(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeEngineException conflict) when (resourceVersion is not null && conflict.ErrorId == "Conflict"
+                                                   && BulkAttempt.Current is { IsRetry: true })
+        {
+            if (await ReadIfAlreadyAppliedAsync(target, cancellationToken).ConfigureAwait(false) is not { } applied)
+            {
+                throw;
+            }
+
+            output = ReturnObjects ? applied.Source : null;
+        }
+
         return new MetadataEditResult(target, plan, changed: true, output);
+    }
+
+    // A retry's 409 may be the echo of our own earlier attempt: the server applied that patch, its answer was lost,
+    // and the resourceVersion moved past the precondition because of our write. When the object now holds every
+    // requested value and none of the removed keys, the edit is in place and counts as done; anything else means
+    // someone else changed the object, and the Conflict stands. A first attempt's 409 always stands (-IfUnchanged).
+    private async Task<MetadataTarget?> ReadIfAlreadyAppliedAsync(MetadataTarget target, CancellationToken cancellationToken)
+    {
+        MetadataTarget current;
+        try
+        {
+            current = await ReadAsync(target.Name, target.Namespace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeEngineException error) when (!TransientErrors.IsTransient(error))
+        {
+            // Gone or unreadable: nothing shows the edit is in place. A transient failure propagates, so the whole
+            // attempt is retried.
+            return null;
+        }
+
+        return Change.PlanFor(current.Current(Change.Kind)).IsNoOp ? current : null;
     }
 
     private async Task<object?> PatchAsync(MetadataTarget target, string body, CancellationToken cancellationToken)

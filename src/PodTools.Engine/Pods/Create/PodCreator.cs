@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using PodTools.Engine.Bulk;
 using PodTools.Engine.Connection;
 using PodTools.Engine.Errors;
 using PodTools.Engine.Manifests;
@@ -37,7 +38,8 @@ public sealed class PodCreator(KubeConnection connection)
     /// <summary>
     /// Sends the pod to <paramref name="namespace"/>; with <paramref name="dryRun"/> the server validates and
     /// admits it (dryRun=All) without storing it. AlreadyExists becomes PodAlreadyExists, a missing namespace
-    /// NamespaceNotFound; other answers keep the server's message.
+    /// NamespaceNotFound; other answers keep the server's message. On a bulk retry, an existing pod that is
+    /// recognisably the one an earlier attempt created is returned as created (see <see cref="WhyNotOurs"/>).
     /// </summary>
     public async Task<KPod> CreateAsync(PodDraft draft, string @namespace, bool dryRun, CancellationToken cancellationToken)
     {
@@ -46,25 +48,120 @@ public sealed class PodCreator(KubeConnection connection)
         body.Metadata ??= new V1ObjectMeta();
         body.Metadata.NamespaceProperty = @namespace;
         var scope = connection.Scope.For("pod", draft.Name, @namespace);
+        KubeEngineException exists;
+        Exception existsError;
         try
         {
             var created = await connection.Client.CoreV1.CreateNamespacedPodAsync(body, @namespace,
                 dryRun: dryRun ? "All" : null, cancellationToken: cancellationToken).ConfigureAwait(false);
-            created.ApiVersion ??= "v1";
-            created.Kind ??= "Pod";
-            return KPod.From(created);
+            return AsKPod(created);
         }
         catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
         {
-            throw translated switch
+            existsError = error;
+            exists = translated switch
             {
-                { ErrorId: "AlreadyExists" } => new KubeEngineException("PodAlreadyExists", KubeErrorCategory.ResourceExists,
-                    translated.Message, draft.Name, error, translated.StatusCode, translated.Reason),
-                { StatusCode: 404 } => new KubeEngineException("NamespaceNotFound", KubeErrorCategory.ObjectNotFound,
+                { ErrorId: "AlreadyExists" } => translated,
+                { StatusCode: 404 } => throw new KubeEngineException("NamespaceNotFound", KubeErrorCategory.ObjectNotFound,
                     translated.Message, @namespace, error, translated.StatusCode, translated.Reason),
-                _ => translated,
+                _ => throw translated,
             };
         }
+
+        string message = exists.Message;
+        if (!dryRun && BulkAttempt.Current is { IsRetry: true } attempt && !string.IsNullOrEmpty(body.Metadata.Name))
+        {
+            var existing = await ReadExistingAsync(body, cancellationToken).ConfigureAwait(false);
+            string? doubt = existing is null ? "it could not be read" : WhyNotOurs(body, existing, attempt.FirstStartedAt);
+            if (doubt is null)
+            {
+                return AsKPod(existing!);
+            }
+
+            message += $" (attempt {attempt.Number}: an earlier attempt of this command may have created it, " +
+                       $"but it cannot be confirmed as that pod: {doubt})";
+        }
+
+        throw new KubeEngineException("PodAlreadyExists", KubeErrorCategory.ResourceExists,
+            message, draft.Name, existsError, exists.StatusCode, exists.Reason);
+    }
+
+    // The pod now under the name; null when it cannot be read for good (gone again, forbidden). A transient failure
+    // propagates, so the bulk runner retries the whole create.
+    private async Task<V1Pod?> ReadExistingAsync(V1Pod sent, CancellationToken cancellationToken)
+    {
+        var scope = connection.Scope.For("pod", sent.Metadata.Name, sent.Metadata.NamespaceProperty);
+        try
+        {
+            return await connection.Client.CoreV1.ReadNamespacedPodAsync(sent.Metadata.Name, sent.Metadata.NamespaceProperty,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
+        {
+            if (TransientErrors.IsTransient(translated))
+            {
+                throw translated;
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// How far a creation timestamp may precede the first attempt's start and still be ours: the server writes
+    /// whole seconds, and its clock and ours disagree a little.
+    /// </summary>
+    internal static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Why <paramref name="existing"/> may not be the pod an earlier attempt created from <paramref name="sent"/>, or
+    /// null when it is, which takes all of: the same containers and init containers (names and images, in order),
+    /// every label and annotation sent with the value sent (admission may add more), and a
+    /// creation time no earlier than the first attempt's start less <see cref="ClockSkewAllowance"/>. A pod that
+    /// someone else made from the same manifest meanwhile would pass too, and is as good as ours; a pod left from an
+    /// earlier run is older and fails the time test.
+    /// </summary>
+    internal static string? WhyNotOurs(V1Pod sent, V1Pod existing, DateTimeOffset firstAttemptStartedAt)
+    {
+        if (!SameImages(sent.Spec?.Containers, existing.Spec?.Containers) || !SameImages(sent.Spec?.InitContainers, existing.Spec?.InitContainers))
+        {
+            return "its containers differ from the ones sent";
+        }
+
+        if (Missing(sent.Metadata?.Labels, existing.Metadata?.Labels) is { } label)
+        {
+            return $"its label '{label}' differs from the one sent";
+        }
+
+        if (Missing(sent.Metadata?.Annotations, existing.Metadata?.Annotations) is { } annotation)
+        {
+            return $"its annotation '{annotation}' differs from the one sent";
+        }
+
+        if (existing.Metadata?.CreationTimestamp is not { } createdAt)
+        {
+            return "it has no creation time";
+        }
+
+        var created = new DateTimeOffset(createdAt.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(createdAt, DateTimeKind.Utc) : createdAt);
+        return created < firstAttemptStartedAt - ClockSkewAllowance
+            ? $"it was created at {created.UtcDateTime:u}, before this command's first attempt"
+            : null;
+    }
+
+    private static bool SameImages(IList<V1Container>? sent, IList<V1Container>? existing) =>
+        (sent ?? []).Select(c => (c.Name, c.Image)).SequenceEqual((existing ?? []).Select(c => (c.Name, c.Image)));
+
+    // The first key of sent whose value existing does not hold.
+    private static string? Missing(IDictionary<string, string>? sent, IDictionary<string, string>? existing) =>
+        (sent ?? new Dictionary<string, string>())
+            .FirstOrDefault(pair => existing is null || !existing.TryGetValue(pair.Key, out var value) || value != pair.Value).Key;
+
+    private static KPod AsKPod(V1Pod pod)
+    {
+        pod.ApiVersion ??= "v1";
+        pod.Kind ??= "Pod";
+        return KPod.From(pod);
     }
 
     /// <summary>The pod as YAML, as kubectl -o yaml prints it (the What-if output of a dry run).</summary>
