@@ -13,6 +13,7 @@ namespace PodTools;
 public abstract class KubeconfigCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
+    private Action? _stopReports;
 
     /// <summary>A kubeconfig file to use instead of $env:KUBECONFIG / ~/.kube/config.</summary>
     [Parameter]
@@ -20,7 +21,7 @@ public abstract class KubeconfigCmdlet : PSCmdlet, IDisposable
     public string? Kubeconfig { get; set; }
 
     /// <summary>Cancelled when the pipeline is stopped; pass it to every engine call.</summary>
-    protected CancellationToken CancelToken => _cancel.Token;
+    protected internal CancellationToken CancelToken => _cancel.Token;
 
     /// <summary>This runspace's connection cache; read it on the pipeline thread only.</summary>
     internal static ConnectionCache Connections => RunspaceState.Connections;
@@ -136,8 +137,31 @@ public abstract class KubeconfigCmdlet : PSCmdlet, IDisposable
     {
         if (disposing)
         {
+            // Ctrl+C while an upstream command held the pipeline thread: the cmdlet's own code never ran again,
+            // so what it wants said about the stop is said here.
+            if (_cancel.IsCancellationRequested)
+            {
+                _stopReports?.Invoke();
+            }
+
             _cancel.Dispose();
         }
+    }
+
+    /// <summary>Registers what to tell the host after Ctrl+C; Dispose runs it, so it must be quiet if it has spoken already.</summary>
+    internal void OnStopped(Action report) => _stopReports += report;
+
+    /// <summary>Writes an engine host message to its stream; pipeline thread only.</summary>
+    internal void WriteHostMessage(PipelineQueue.Kind kind, string message)
+    {
+        Action<string> write = kind switch
+        {
+            PipelineQueue.Kind.Warning => WriteWarning,
+            PipelineQueue.Kind.Verbose => WriteVerbose,
+            PipelineQueue.Kind.Debug => WriteDebug,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a host message"),
+        };
+        write(message);
     }
 
     private void Dispatch(PipelineQueue.Kind kind, object item)
@@ -157,14 +181,8 @@ public abstract class KubeconfigCmdlet : PSCmdlet, IDisposable
             case PipelineQueue.Kind.Error:
                 WriteError(ToErrorRecord((KubeEngineException)item));
                 break;
-            case PipelineQueue.Kind.Warning:
-                WriteWarning((string)item);
-                break;
-            case PipelineQueue.Kind.Verbose:
-                WriteVerbose((string)item);
-                break;
-            case PipelineQueue.Kind.Debug:
-                WriteDebug((string)item);
+            default:
+                WriteHostMessage(kind, (string)item);
                 break;
         }
     }

@@ -23,24 +23,18 @@ public abstract class LabelCmdletBase : KubeCmdlet
     protected const string AllSet = "All";
     protected const string InputObjectSet = "InputObject";
 
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
     private LabelChange? _change;
     private MetadataEditService? _service;
     private string? _selector;
-    private Channel<WorkItem>? _work;
-    private BulkRun<WorkItem, MetadataEditResult>? _run;
+    private PipelineBulkRun<WorkItem, MetadataEditResult>? _bulk;
     private bool? _previewing;
     private bool? _verbose;
-    private bool _stopReported;
     private int _targets;
-    private int _submitted;
     private int _changed;
     private int _unchanged;
     private int _failed;
     private int _refused;
     private int _declined;
-    private DateTime _lastProgress;
     private readonly System.Diagnostics.Stopwatch _clock = new();
 
     /// <summary>Keys to remove (same as giving them a $null value).</summary>
@@ -145,82 +139,38 @@ public abstract class LabelCmdletBase : KubeCmdlet
 
     protected override void ProcessRecord()
     {
-        try
+        switch (ParameterSetName)
         {
-            switch (ParameterSetName)
-            {
-                case InputObjectSet:
-                    if (PipelineTarget is { } target)
-                    {
-                        Submit(target, UsePipelineResourceVersion ? target.ResourceVersion : null);
-                    }
-
-                    break;
-                case NameSet:
-                    ResolveNames();
-                    break;
-                default:
-                    // -Selector, -MatchLabel, -All: one list, edited page by page as it arrives.
-                    ResolveList(_selector, filter: null, resourceVersion: null);
-                    break;
-            }
-
-            DrainOutcomes();
-        }
-        catch (PipelineStoppedException)
-        {
-            ReportStop();
-            throw;
-        }
-    }
-
-    protected override void EndProcessing()
-    {
-        try
-        {
-            BulkSummary? summary = null;
-            if (_run is not null)
-            {
-                _work!.Writer.TryComplete();
-                foreach (var outcome in _run.WaitForOutcomes())
+            case InputObjectSet:
+                if (PipelineTarget is { } target)
                 {
-                    Handle(outcome);
+                    Submit(target, UsePipelineResourceVersion ? target.ResourceVersion : null);
                 }
 
-                summary = _run.Completion.GetAwaiter().GetResult();
-                if (CancelToken.IsCancellationRequested)
-                {
-                    throw new PipelineStoppedException();
-                }
-            }
+                break;
+            case NameSet:
+                ResolveNames();
+                break;
+            default:
+                // -Selector, -MatchLabel, -All: one list, edited page by page as it arrives.
+                ResolveList(_selector, filter: null, resourceVersion: null);
+                break;
+        }
 
-            WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            WriteVerbose(SummaryText(summary));
-        }
-        catch (PipelineStoppedException)
-        {
-            ReportStop();
-            throw;
-        }
+        Bulk.WriteReady();
     }
 
-    protected override void Dispose(bool disposing)
-    {
-        // Ctrl+C while an upstream command held the pipeline thread: our own code never ran again, so report here.
-        if (disposing && CancelToken.IsCancellationRequested)
-        {
-            ReportStop();
-        }
-
-        base.Dispose(disposing);
-    }
+    protected override void EndProcessing() => WriteVerbose(SummaryText(Bulk.Complete()));
 
     /// <summary>The service that plans and applies the change (connects on first use).</summary>
     private MetadataEditService Service => _service ??= new MetadataEditService(Connection, Resource, _change!) { ReturnObjects = PassThru };
 
-    private int ActivityId => GetHashCode() & 0x7fffffff;
-
-    private string Activity => $"{MyInvocation.MyCommand.Name}";
+    /// <summary>The one bulk run of this command; it starts with the first object that needs a request.</summary>
+    private PipelineBulkRun<WorkItem, MetadataEditResult> Bulk => _bulk ??= new(this, KindName, CreateOperation,
+        new BulkOptions { ThrottleLimit = ThrottleLimit }, Handle)
+    {
+        StopDetails = () => $"{_refused} refused, {_unchanged} already as requested",
+    };
 
     // -WhatIf, or a -Confirm prompt ahead: the per-key diff must show real old values, so objects named without
     // their values are read first. A plain run skips that read unless the overwrite check needs it.
@@ -282,7 +232,7 @@ public abstract class LabelCmdletBase : KubeCmdlet
         // Two pages ahead at most: the list runs no faster than the pipeline can take it.
         var pages = Channel.CreateBounded<IReadOnlyList<MetadataTarget>>(2);
         var token = CancelToken;
-        _ = Task.Run(async () =>
+        _ = Bulk.RunInBackground(async () =>
         {
             try
             {
@@ -297,11 +247,11 @@ public abstract class LabelCmdletBase : KubeCmdlet
             {
                 pages.Writer.TryComplete(error);
             }
-        }, token);
+        });
 
         while (true)
         {
-            DrainOutcomes();
+            Bulk.WriteReady();
             if (pages.Reader.TryRead(out var page))
             {
                 foreach (var target in page)
@@ -320,7 +270,7 @@ public abstract class LabelCmdletBase : KubeCmdlet
                 break;
             }
 
-            WaitForPageOrOutcome(pages.Reader);
+            Bulk.WaitAndWriteReady(pages.Reader.WaitToReadAsync(token).AsTask());
         }
 
         try
@@ -335,24 +285,6 @@ public abstract class LabelCmdletBase : KubeCmdlet
         {
             _failed++;
             WriteError(ToErrorRecord(error));
-        }
-    }
-
-    private void WaitForPageOrOutcome(ChannelReader<IReadOnlyList<MetadataTarget>> pages)
-    {
-        var waits = new List<Task> { pages.WaitToReadAsync(CancelToken).AsTask() };
-        if (_run is not null)
-        {
-            waits.Add(_run.Outcomes.WaitToReadAsync(CancelToken).AsTask());
-        }
-
-        try
-        {
-            Task.WaitAny([.. waits], CancelToken);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new PipelineStoppedException();
         }
     }
 
@@ -398,35 +330,13 @@ public abstract class LabelCmdletBase : KubeCmdlet
             return;
         }
 
-        if (_run is null)
-        {
-            StartRun();
-        }
-
-        _submitted++;
-        _work!.Writer.TryWrite(new WorkItem(target, resourceVersion));
+        Bulk.Submit(new WorkItem(target, resourceVersion));
     }
 
-    private void StartRun()
+    private Func<WorkItem, CancellationToken, Task<MetadataEditResult>> CreateOperation()
     {
         var service = Service;
-        _work = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        _run = BulkRunner.Start(_work.Reader.ReadAllAsync(),
-            (item, token) => service.ApplyAsync(item.Target, item.ResourceVersion, token),
-            new BulkOptions { ThrottleLimit = ThrottleLimit }, total: null, CancelToken);
-    }
-
-    private void DrainOutcomes()
-    {
-        if (_run is null)
-        {
-            return;
-        }
-
-        while (_run.Outcomes.TryRead(out var outcome))
-        {
-            Handle(outcome);
-        }
+        return (item, token) => service.ApplyAsync(item.Target, item.ResourceVersion, token);
     }
 
     private void Handle(BulkOutcome<WorkItem, MetadataEditResult> outcome)
@@ -476,8 +386,6 @@ public abstract class LabelCmdletBase : KubeCmdlet
 
                 break;
         }
-
-        WriteBulkProgress(outcome.Progress);
     }
 
     private void WriteRefusal(KubeEngineException refusal)
@@ -488,23 +396,6 @@ public abstract class LabelCmdletBase : KubeCmdlet
             RecommendedAction = $"Add -Overwrite to replace the existing value, or leave the {Noun} out.",
         };
         WriteError(record);
-    }
-
-    private void WriteBulkProgress(BulkProgress progress)
-    {
-        var now = DateTime.UtcNow;
-        if (now - _lastProgress < ProgressInterval)
-        {
-            return;
-        }
-
-        _lastProgress = now;
-        int total = Math.Max(_submitted, progress.Done);
-        WriteProgress(new ProgressRecord(ActivityId, Activity,
-            $"{progress.Done} of {total} {KindName}s done, {progress.Failed} failed, {progress.RatePerSecond:0.0}/s")
-        {
-            PercentComplete = total > 0 ? Math.Min(100, progress.Done * 100 / total) : -1,
-        });
     }
 
     private string SummaryText(BulkSummary? summary)
@@ -519,43 +410,6 @@ public abstract class LabelCmdletBase : KubeCmdlet
         return summary is null
             ? text + $" in {_clock.Elapsed.TotalSeconds:0.0#} s."
             : text + $" ({summary.Retries} retries) in {_clock.Elapsed.TotalSeconds:0.0#} s.";
-    }
-
-    /// <summary>After Ctrl+C: how much was done. The pipeline refuses writes once stopping, so this goes to the host.</summary>
-    private void ReportStop()
-    {
-        if (_stopReported)
-        {
-            return;
-        }
-
-        _stopReported = true;
-        BulkSummary? summary = null;
-        if (_run is not null)
-        {
-            _work!.Writer.TryComplete();
-            // In-flight requests were cancelled with the token; give them a moment to account for themselves.
-            if (_run.Completion.Wait(TimeSpan.FromSeconds(2)))
-            {
-                summary = _run.Completion.Result;
-            }
-        }
-
-        string done = summary is null
-            ? $"{_changed} {Noun}ed"
-            : $"{summary.Succeeded} of {_submitted} {KindName}s done ({summary.Failed} failed)";
-        int notStarted = summary is null ? 0 : _submitted - summary.Consumed + summary.NotStarted;
-        string message = $"{MyInvocation.MyCommand.Name} stopped: {done}; " +
-                         (summary is null ? "" : $"{summary.Cancelled} interrupted, {notStarted} not started; ") +
-                         $"{_refused} refused, {_unchanged} already as requested.";
-        try
-        {
-            Host?.UI?.WriteWarningLine(message);
-        }
-        catch (Exception)
-        {
-            // A host without a UI: nothing more can be said.
-        }
     }
 
     private static bool IsTrue(Dictionary<string, object> bound, string name) =>

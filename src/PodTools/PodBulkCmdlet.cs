@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Threading.Channels;
 using PodTools.Engine.Bulk;
 using PodTools.Engine.Errors;
 using PodTools.Engine.Model;
@@ -9,8 +8,9 @@ namespace PodTools;
 
 /// <summary>
 /// Shared body of Remove-KPod and Wait-KPod: pods resolved on the pipeline thread are fed into one running bulk run
-/// while input still arrives; outcomes, errors and Write-Progress are written on the pipeline thread as they come
-/// back, and a verbose summary ends the command.
+/// while input still arrives; outcomes and errors are written on the pipeline thread as they come back (progress,
+/// engine messages and the Ctrl+C report by <see cref="PipelineBulkRun{TItem,TResult}"/>), and a verbose summary
+/// ends the command.
 /// </summary>
 /// <remarks>
 /// Items and results are plain objects on purpose: PowerShell reads the base-type chain of every exported cmdlet
@@ -19,11 +19,7 @@ namespace PodTools;
 /// </remarks>
 public abstract class PodBulkCmdlet : NamespacedKubeCmdlet
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
-    private Channel<object>? _work;
-    private BulkRun<object, object?>? _run;
-    private DateTime _lastProgress;
+    private PipelineBulkRun<object, object?>? _bulk;
 
     /// <summary>Most pods worked on at once.</summary>
     [Parameter]
@@ -31,7 +27,7 @@ public abstract class PodBulkCmdlet : NamespacedKubeCmdlet
     public int ThrottleLimit { get; set; } = 16;
 
     /// <summary>Items handed to the bulk run so far.</summary>
-    protected int Submitted { get; private set; }
+    protected int Submitted => _bulk?.Submitted ?? 0;
 
     /// <summary>Items the user declined (ShouldProcess) or -WhatIf skipped.</summary>
     protected int Declined { get; set; }
@@ -39,11 +35,6 @@ public abstract class PodBulkCmdlet : NamespacedKubeCmdlet
     protected int Succeeded { get; private set; }
 
     protected int Failed { get; private set; }
-
-    /// <summary>Write-Progress activity, e.g. "Remove-KPod".</summary>
-    private string Activity => MyInvocation.MyCommand.Name;
-
-    private int ActivityId => GetHashCode() & 0x7fffffff;
 
     /// <summary>The per-item operation; called once, when the first item is submitted (the connection is ready by then).</summary>
     private protected abstract Func<object, CancellationToken, Task<object?>> CreateOperation();
@@ -57,59 +48,33 @@ public abstract class PodBulkCmdlet : NamespacedKubeCmdlet
     /// <summary>Pass-through for <see cref="BulkOptions.MaxAttempts"/>: waits are not retried as a whole.</summary>
     private protected virtual int MaxAttempts => new BulkOptions().MaxAttempts;
 
+    private PipelineBulkRun<object, object?> Bulk => _bulk ??= new(this, "pod", CreateOperation,
+        new BulkOptions { ThrottleLimit = ThrottleLimit, MaxAttempts = MaxAttempts }, Handle);
+
     protected override void EndProcessing()
     {
-        BulkSummary? summary = null;
-        if (_run is not null)
-        {
-            _work!.Writer.TryComplete();
-            Drain(block: true);
-            summary = _run.Completion.GetAwaiter().GetResult();
-        }
-
-        WriteProgress(new ProgressRecord(ActivityId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        var summary = _bulk?.Complete();
         WriteVerbose(SummaryText(summary));
-        if (CancelToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
     }
 
     /// <summary>Hands one item to the bulk run (started on first use).</summary>
-    private protected void Submit(object item)
-    {
-        if (_run is null)
-        {
-            _work = Channel.CreateUnbounded<object>();
-            _run = BulkRunner.Start(_work.Reader.ReadAllAsync(), CreateOperation(),
-                new BulkOptions { ThrottleLimit = ThrottleLimit, MaxAttempts = MaxAttempts }, cancellationToken: CancelToken);
-        }
+    private protected void Submit(object item) => Bulk.Submit(item);
 
-        Submitted++;
-        _work!.Writer.TryWrite(item);
-    }
-
-    /// <summary>Writes the outcomes that are ready (all of them, until the run ends, when <paramref name="block"/>).</summary>
+    /// <summary>Writes the outcomes that are ready (after waiting for at least one, when <paramref name="block"/>).</summary>
     private protected void Drain(bool block)
     {
-        if (_run is null)
+        if (_bulk is null)
         {
             return;
         }
 
         if (block)
         {
-            foreach (var outcome in _run.WaitForOutcomes())
-            {
-                Handle(outcome);
-            }
-
-            return;
+            _bulk.WaitAndWriteReady();
         }
-
-        while (_run.Outcomes.TryRead(out var outcome))
+        else
         {
-            Handle(outcome);
+            _bulk.WriteReady();
         }
     }
 
@@ -161,25 +126,11 @@ public abstract class PodBulkCmdlet : NamespacedKubeCmdlet
                     : new ErrorRecord(outcome.Error!, "PodOperationFailed", ErrorCategory.NotSpecified, DescribeTarget(outcome.Item)));
                 break;
         }
-
-        var progress = outcome.Progress;
-        var now = DateTime.UtcNow;
-        if (now - _lastProgress < ProgressInterval && progress.Done < Submitted)
-        {
-            return;
-        }
-
-        _lastProgress = now;
-        WriteProgress(new ProgressRecord(ActivityId, Activity,
-            $"{progress.Done} of {Submitted} pods done ({progress.Failed} failed), {progress.RatePerSecond:0.#}/s")
-        {
-            PercentComplete = Submitted == 0 ? 0 : (int)Math.Min(100, progress.Done * 100L / Submitted),
-        });
     }
 
     private string SummaryText(BulkSummary? summary)
     {
-        string text = $"{Activity}: {Succeeded} succeeded, {Failed} failed";
+        string text = $"{MyInvocation.MyCommand.Name}: {Succeeded} succeeded, {Failed} failed";
         if (Declined > 0)
         {
             text += $", {Declined} skipped (declined or -WhatIf)";
@@ -190,6 +141,6 @@ public abstract class PodBulkCmdlet : NamespacedKubeCmdlet
             text += $"; {summary.Retries} retries in {summary.Elapsed.TotalSeconds:0.0#} s";
         }
 
-        return text + (CancelToken.IsCancellationRequested ? "; stopped." : ".");
+        return text + ".";
     }
 }

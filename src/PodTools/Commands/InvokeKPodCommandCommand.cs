@@ -22,8 +22,6 @@ public sealed class InvokeKPodCommandCommand : NamespacedKubeCmdlet
     private const string NameSet = "Name";
     private const string SelectorSet = "Selector";
 
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
     private readonly List<(string Namespace, string Name)> _pods = [];
     private readonly StringBuilder _stdin = new();
     private bool _stdinBound;
@@ -211,61 +209,52 @@ public sealed class InvokeKPodCommandCommand : NamespacedKubeCmdlet
         var command = Command;
         string? container = Container;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // One attempt per pod: a command must not run twice because a stream broke after it started.
-        var run = BulkRunner.Start(_pods, async (pod, token) =>
-        {
-            var target = await service.ResolveAsync(pod.Namespace, pod.Name, container, token).ConfigureAwait(false);
-            return await service.CollectAsync(target, command, stdin, token).ConfigureAwait(false);
-        }, new BulkOptions { ThrottleLimit = ThrottleLimit, MaxAttempts = 1 }, CancelToken);
-
-        int activity = GetHashCode() & 0x7fffffff;
-        var lastProgress = DateTime.MinValue;
         int nonZero = 0;
-        foreach (var outcome in run.WaitForOutcomes())
+        // One attempt per pod: a command must not run twice because a stream broke after it started.
+        var bulk = new PipelineBulkRun<(string Namespace, string Name), KExecResult>(this, "pod",
+            () => async (pod, token) =>
+            {
+                var target = await service.ResolveAsync(pod.Namespace, pod.Name, container, token).ConfigureAwait(false);
+                return await service.CollectAsync(target, command, stdin, token).ConfigureAwait(false);
+            },
+            new BulkOptions { ThrottleLimit = ThrottleLimit, MaxAttempts = 1 },
+            outcome => nonZero += WriteResult(outcome));
+        foreach (var pod in _pods)
         {
-            var (ns, name) = outcome.Item;
-            if (outcome.Status == BulkItemStatus.Succeeded)
-            {
-                var result = outcome.Result!;
-                WriteObject(result);
-                if (result.ExitCode != 0)
-                {
-                    nonZero++;
-                    var error = new KubeEngineException("NonZeroExitCode", KubeErrorCategory.NotSpecified,
-                        $"command terminated with exit code {result.ExitCode} in container '{result.Container}' of pod '{name}' in namespace '{ns}'",
-                        name);
-                    WriteError(ToErrorRecord(error));
-                }
-            }
-            else if (outcome.Status == BulkItemStatus.Failed)
-            {
-                var error = outcome.Error as KubeEngineException
-                            ?? new KubeEngineException("ExecFailed", KubeErrorCategory.NotSpecified,
-                                $"pod '{name}' in namespace '{ns}': {outcome.Error?.Message}", name, outcome.Error);
-                WriteError(ToErrorRecord(error));
-            }
-
-            if (DateTime.UtcNow - lastProgress > ProgressInterval)
-            {
-                lastProgress = DateTime.UtcNow;
-                var progress = outcome.Progress;
-                WriteProgress(new ProgressRecord(activity, "Invoke-KPodCommand",
-                    $"{progress.Done} of {_pods.Count} pods done, {progress.Failed} failed")
-                {
-                    PercentComplete = Math.Min(100, progress.Done * 100 / Math.Max(1, _pods.Count)),
-                });
-            }
+            bulk.Submit(pod);
         }
 
-        var summary = run.Completion.GetAwaiter().GetResult();
-        WriteProgress(new ProgressRecord(activity, "Invoke-KPodCommand", "Done") { RecordType = ProgressRecordType.Completed });
-        if (CancelToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
-        }
-
+        var summary = bulk.Complete()!;
         WriteVerbose($"Invoke-KPodCommand: {_pods.Count} pods: {summary.Succeeded - nonZero} exited 0, {nonZero} exited non-zero, " +
                      $"{summary.Failed} could not run the command, in {clock.Elapsed.TotalSeconds:0.0#} s.");
+    }
+
+    /// <summary>Writes one pod's result (and an error for a non-zero exit); returns 1 for a non-zero exit.</summary>
+    private int WriteResult(BulkOutcome<(string Namespace, string Name), KExecResult> outcome)
+    {
+        var (ns, name) = outcome.Item;
+        if (outcome.Status == BulkItemStatus.Succeeded)
+        {
+            var result = outcome.Result!;
+            WriteObject(result);
+            if (result.ExitCode != 0)
+            {
+                var error = new KubeEngineException("NonZeroExitCode", KubeErrorCategory.NotSpecified,
+                    $"command terminated with exit code {result.ExitCode} in container '{result.Container}' of pod '{name}' in namespace '{ns}'",
+                    name);
+                WriteError(ToErrorRecord(error));
+                return 1;
+            }
+        }
+        else if (outcome.Status == BulkItemStatus.Failed)
+        {
+            var error = outcome.Error as KubeEngineException
+                        ?? new KubeEngineException("ExecFailed", KubeErrorCategory.NotSpecified,
+                            $"pod '{name}' in namespace '{ns}': {outcome.Error?.Message}", name, outcome.Error);
+            WriteError(ToErrorRecord(error));
+        }
+
+        return 0;
     }
 
     private void AppendStdin(object? value)

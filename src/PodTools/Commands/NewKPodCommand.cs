@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
-using System.Threading.Channels;
 using PodTools.Completers;
 using PodTools.Engine.Bulk;
 using PodTools.Engine.Errors;
@@ -24,11 +23,7 @@ public sealed class NewKPodCommand : NamespacedKubeCmdlet
     private const string InputObjectSet = "InputObject";
     private const string ParametersSet = "Parameters";
 
-    private readonly ProgressRecord _progress = new(1, "New-KPod", "Creating pods");
-    private Channel<CreateWork>? _work;
-    private BulkRun<CreateWork, CreateResult>? _run;
-    private int _submitted;
-    private bool _showProgress;
+    private PipelineBulkRun<CreateWork, CreateResult>? _bulk;
 
     /// <summary>Manifest files (YAML or JSON); wildcards are resolved by the provider.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
@@ -138,29 +133,15 @@ public sealed class NewKPodCommand : NamespacedKubeCmdlet
 
     protected override void EndProcessing()
     {
-        if (_run is null)
+        if (_bulk?.Complete() is { } summary)
         {
-            return;
-        }
-
-        _work!.Writer.TryComplete();
-        foreach (var outcome in _run.WaitForOutcomes())
-        {
-            Report(outcome);
-        }
-
-        if (_showProgress)
-        {
-            _progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(_progress);
-        }
-
-        WriteVerbose($"New-KPod: {_run.Completion.GetAwaiter().GetResult()}");
-        if (CancelToken.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+            WriteVerbose($"New-KPod: {summary}");
         }
     }
+
+    // One pod created without -Wait is done too soon for a progress bar to help.
+    private PipelineBulkRun<CreateWork, CreateResult> Bulk => _bulk ??= new(this, "pod", CreateOperation,
+        new BulkOptions { ThrottleLimit = ThrottleLimit }, Report) { ShowProgress = Wait.IsPresent };
 
     // Asks once per pod (its namespace resolved), then hands it to the bulk run, which starts with the first pod so
     // pods are created while the pipeline still delivers input; -WhatIf turns the create into a server dry run.
@@ -174,20 +155,10 @@ public sealed class NewKPodCommand : NamespacedKubeCmdlet
             return;
         }
 
-        if (_run is null)
-        {
-            _work = Channel.CreateUnbounded<CreateWork>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-            _run = BulkRunner.Start(_work.Reader.ReadAllAsync(CancelToken), CreateOperation(),
-                new BulkOptions { ThrottleLimit = ThrottleLimit }, cancellationToken: CancelToken);
-        }
-
-        _work!.Writer.TryWrite(new CreateWork(draft, ns, DryRun: !create));
-        _submitted++;
-        _showProgress |= _submitted > 1 || Wait.IsPresent;
-        while (_run.Outcomes.TryRead(out var outcome))
-        {
-            Report(outcome);
-        }
+        Bulk.Submit(new CreateWork(draft, ns, DryRun: !create));
+        // A second pod makes it a batch worth a progress bar.
+        Bulk.ShowProgress |= Bulk.Submitted > 1;
+        Bulk.WriteReady();
     }
 
     private Func<CreateWork, CancellationToken, Task<CreateResult>> CreateOperation()
@@ -222,14 +193,6 @@ public sealed class NewKPodCommand : NamespacedKubeCmdlet
 
     private void Report(BulkOutcome<CreateWork, CreateResult> outcome)
     {
-        if (_showProgress)
-        {
-            _progress.StatusDescription = $"{outcome.Progress.Done} of {_submitted}" +
-                (outcome.Progress.Failed > 0 ? $" ({outcome.Progress.Failed} failed)" : "");
-            _progress.PercentComplete = (int)Math.Min(100, outcome.Progress.Done * 100L / Math.Max(1, _submitted));
-            WriteProgress(_progress);
-        }
-
         var (draft, ns, dryRun) = outcome.Item;
         switch (outcome.Status)
         {
