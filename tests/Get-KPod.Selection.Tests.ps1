@@ -166,11 +166,54 @@ Describe 'Get-KPod selection' {
             $elapsed.TotalSeconds | Should -BeLessThan 30
         }
 
-        It 'shows events in an EVENT NAME READY STATUS table' {
-            $event = Get-KPod -Namespace $Ns -Name db -Watch -Timeout 1 | Select-Object -First 1
-            $header = ($event | Out-String -Width 200) -split "`r?`n" | Where-Object { $_.Trim() } | Select-Object -First 1
+        It 'shows events of one namespace without NAMESPACE, like kubectl get pods -w, in the default and the Wide view' {
+            $events = Get-KPod -Namespace $Ns -Name db -Watch -Timeout 1
+            $lines = ($events | Out-String -Width 300) -split "`r?`n" | Where-Object { $_.Trim() }
 
-            ($header -split '\s+' -join ' ').Trim() | Should -Be 'EVENT NAMESPACE NAME READY STATUS RESTARTS AGE'
+            Get-TableHeader $events | Should -Be 'EVENT NAME READY STATUS RESTARTS AGE'
+            Get-TableHeader $events -View Wide | Should -Be 'EVENT NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES'
+            $lines[2] | Should -Match '^Added\s+db\s+\d+/\d+\s'
+        }
+
+        It 'puts NAMESPACE after EVENT with -AllNamespaces, in the default and the Wide view' {
+            $events = Get-KPod -AllNamespaces -Name db -Watch -Timeout 1
+            $lines = ($events | Out-String -Width 300) -split "`r?`n" | Where-Object { $_.Trim() }
+
+            Get-TableHeader $events | Should -Be 'EVENT NAMESPACE NAME READY STATUS RESTARTS AGE'
+            Get-TableHeader $events -View Wide | Should -Be 'EVENT NAMESPACE NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES'
+            @($lines -match "^Added\s+$([regex]::Escape($Ns))\s+db\s").Count | Should -Be 1
+        }
+
+        It 'adds one column per -LabelColumn key to the events, headed like kubectl -L' {
+            $events = Get-KPod -Namespace $Ns -Name web-fe, bare, db -Watch -Timeout 1 -LabelColumn app, 'example.com/team'
+            $lines = ($events | Out-String -Width 300) -split "`r?`n" | Where-Object { $_.Trim() }
+
+            ($lines[0] -split '\s+' -join ' ').Trim() | Should -Be 'EVENT NAME READY STATUS RESTARTS AGE APP TEAM'
+            ($lines | Where-Object { $_ -match '^Added\s+db\s' }) | Should -Match '\sdb\s+data\s*$'
+            ($lines | Where-Object { $_ -match '^Added\s+web-fe\s' }) | Should -Match '\sweb\s*$'
+            ($events | Where-Object Name -eq 'db').'example.com/team' | Should -Be 'data'
+            $events[0].psobject.BaseObject.GetType().FullName | Should -Be 'PodTools.Engine.Model.KPodEvent'
+        }
+
+        It 'puts NAMESPACE after EVENT and the label columns last with -AllNamespaces -LabelColumn' {
+            $events = Get-KPod -AllNamespaces -Name db -Watch -Timeout 1 -LabelColumn app
+
+            Get-TableHeader $events | Should -Be 'EVENT NAMESPACE NAME READY STATUS RESTARTS AGE APP'
+            Get-TableHeader $events -View Wide | Should -Be 'EVENT NAMESPACE NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES'
+        }
+
+        It 'shows in the -LabelColumn columns the labels of the pod as each event saw it' {
+            $watchNs = New-TestNamespace -Cluster $Cluster -Prefix 'getkpod-watchl'
+            $null = New-TestPod -Cluster $Cluster -Namespace $watchNs -Name 'relabelled' -Labels @{ step = '1' }
+            # The label changes once the watch has reported the pod as it was, so the change arrives as an event.
+            $events = Get-KPod -Namespace $watchNs -Watch -Timeout 5 -LabelColumn step | ForEach-Object {
+                if ($_.IsInitial) { Set-KPodLabel -Namespace $watchNs -Name relabelled -Label @{ step = '2' } -Overwrite }
+                $_
+            }
+            $lines = ($events | Out-String -Width 300) -split "`r?`n" | Where-Object { $_ -match '^\w+\s+relabelled\s' }
+
+            $lines[0] | Should -Match '^Added\s.*\s1\s*$'
+            $lines[-1] | Should -Match '^Modified\s.*\s2\s*$'
         }
     }
 }

@@ -7,33 +7,38 @@ using PodTools.Engine.Model;
 namespace PodTools;
 
 /// <summary>
-/// Get-KPod -LabelColumn (kubectl -L): each pod gets one note property per label key, and a table view for exactly
-/// that set of keys is generated once per session, so the default output and Format-Table show NAME ... AGE
-/// followed by one column per key, headed like kubectl (the key's last segment in capitals).
+/// Get-KPod -LabelColumn (kubectl -L): each pod, or each -Watch event with the pod it saw, gets one note property per
+/// label key, and a table view for exactly that set of keys is generated once per session, so the default output and
+/// Format-Table show NAME ... AGE (after EVENT for watch events) followed by one column per key, headed like kubectl
+/// (the key's last segment in capitals).
 /// </summary>
 /// <remarks>
 /// Format files are static and the keys are only known at run time; a generated view keeps the columns in format
-/// data (no script blocks) and leaves the objects' real type (KPod) intact underneath.
+/// data (no script blocks) and leaves the objects' real type (KPod, KPodEvent) and their other views intact underneath.
 /// </remarks>
 internal sealed class LabelColumnView
 {
-    private const string TypeNamePrefix = "PodTools.Engine.Model.KPod#LabelColumns:";
-
     // Views already loaded, keyed by runspace and type name: Update-FormatData changes only the calling session.
     private static readonly ConcurrentDictionary<string, bool> s_loaded = new(StringComparer.Ordinal);
 
     private readonly IReadOnlyList<string> _keys;
     private readonly IReadOnlyList<string> _propertyNames;
     private readonly bool _withNamespace;
+    private readonly bool _forEvents;
 
-    public LabelColumnView(IReadOnlyList<string> keys, bool withNamespace)
+    /// <param name="keys">The label keys, one column each.</param>
+    /// <param name="withNamespace">Whether the rows come from -AllNamespaces, which puts NAMESPACE before NAME.</param>
+    /// <param name="forEvents">Whether the rows are -Watch events (KPodEvent), which put EVENT first.</param>
+    public LabelColumnView(IReadOnlyList<string> keys, bool withNamespace, bool forEvents)
     {
         _keys = keys;
         _withNamespace = withNamespace;
-        // A key that collides with a pod property (e.g. "name") keeps the property and gets a "label:" name.
-        var taken = new HashSet<string>(typeof(KPod).GetProperties().Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
+        _forEvents = forEvents;
+        var rowType = forEvents ? typeof(KPodEvent) : typeof(KPod);
+        // A key that collides with a property of the row (e.g. "name") keeps the property and gets a "label:" name.
+        var taken = new HashSet<string>(rowType.GetProperties().Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
         _propertyNames = keys.Select(key => taken.Contains(key) ? "label:" + key : key).ToList();
-        TypeName = TypeNamePrefix + (withNamespace ? "A:" : "") + string.Join(",", keys);
+        TypeName = rowType.FullName + "#LabelColumns:" + (withNamespace ? "A:" : "") + string.Join(",", keys);
     }
 
     /// <summary>The type name that selects the generated view.</summary>
@@ -73,22 +78,28 @@ internal sealed class LabelColumnView
         s_loaded[sessionKey] = true;
     }
 
-    /// <summary>The pod wrapped with one note property per key ("" when the pod lacks the label, as kubectl prints).</summary>
-    public PSObject Decorate(KPod pod)
+    /// <summary>
+    /// Selects the generated view for a wrapped row (a pod, or a watch event of that pod) and adds one note property
+    /// per key ("" when the pod lacks the label, as kubectl prints).
+    /// </summary>
+    public void Decorate(PSObject row, KPod pod)
     {
-        var wrapped = new PSObject(pod);
-        wrapped.TypeNames.Insert(0, TypeName);
+        row.TypeNames.Insert(0, TypeName);
         for (int i = 0; i < _keys.Count; i++)
         {
-            wrapped.Properties.Add(new PSNoteProperty(_propertyNames[i], pod.Labels.TryGetValue(_keys[i], out var value) ? value : ""));
+            row.Properties.Add(new PSNoteProperty(_propertyNames[i], pod.Labels.TryGetValue(_keys[i], out var value) ? value : ""));
         }
-
-        return wrapped;
     }
 
     private string ViewXml()
     {
         var columns = new List<(string Header, string Property)>();
+        if (_forEvents)
+        {
+            // Padded like the label in KPodEvent.Format.ps1xml, which says why.
+            columns.Add(("EVENT    ", "Type"));
+        }
+
         if (_withNamespace)
         {
             columns.Add(("NAMESPACE", "Namespace"));

@@ -41,6 +41,18 @@ public sealed class KPodEvent
     /// <summary>The pod's AGE column.</summary>
     public string Age => Pod.Age;
 
+    /// <summary>The pod's IP column (Wide view).</summary>
+    public string? IP => Pod.IP;
+
+    /// <summary>The pod's NODE column (Wide view).</summary>
+    public string? Node => Pod.Node;
+
+    /// <summary>The pod's NOMINATED NODE column (Wide view).</summary>
+    public string? NominatedNode => Pod.NominatedNode;
+
+    /// <summary>The pod's READINESS GATES column (Wide view).</summary>
+    public string ReadinessGates => Pod.ReadinessGates;
+
     /// <summary>When the engine received the change.</summary>
     public DateTime TimeUtc { get; }
 

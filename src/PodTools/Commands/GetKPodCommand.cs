@@ -23,6 +23,9 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
     /// <summary>Type name added to pods listed across namespaces, selecting the table view with NAMESPACE.</summary>
     internal const string AllNamespacesTypeName = "PodTools.Engine.Model.KPod#AllNamespaces";
 
+    /// <summary>Type name added to watch events across namespaces, selecting the event view with NAMESPACE.</summary>
+    internal const string AllNamespacesEventTypeName = "PodTools.Engine.Model.KPodEvent#AllNamespaces";
+
     private string? _labelSelector;
     private string? _fieldSelector;
     private LabelColumnView? _labelColumns;
@@ -114,11 +117,11 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
                 ErrorCategory.InvalidArgument, Timeout));
         }
 
-        if (LabelColumn is { Length: > 0 } && !Watch)
+        if (LabelColumn is { Length: > 0 })
         {
             var keys = LabelColumn.SelectMany(k => k.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 .Distinct(StringComparer.Ordinal).ToList();
-            _labelColumns = new LabelColumnView(keys, AllNamespaces);
+            _labelColumns = new LabelColumnView(keys, AllNamespaces, forEvents: Watch);
             _labelColumns.EnsureLoaded(this);
         }
     }
@@ -226,7 +229,7 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
                 {
                     if (patterns.Count == 0 || patterns.Any(p => p.IsMatch(change.Name)))
                     {
-                        output.WriteObject(change);
+                        output.WriteObject(Decorate(change));
                     }
                 }
             }
@@ -237,20 +240,28 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
         });
     }
 
-    private object Decorate(KPod pod)
+    private object Decorate(KPod pod) => Decorate(pod, pod, AllNamespacesTypeName);
+
+    private object Decorate(KPodEvent change) => Decorate(change, change.Pod, AllNamespacesEventTypeName);
+
+    /// <summary>
+    /// Selects the row's view by type name: the NAMESPACE variant with -AllNamespaces, and over it the generated
+    /// -LabelColumn view, so views chosen by name (Format-Table -View Wide) still find the NAMESPACE variant.
+    /// </summary>
+    private object Decorate(object row, KPod pod, string allNamespacesTypeName)
     {
-        if (_labelColumns is not null)
+        if (!AllNamespaces && _labelColumns is null)
         {
-            return _labelColumns.Decorate(pod);
+            return row;
         }
 
-        if (!AllNamespaces)
+        var wrapped = new PSObject(row);
+        if (AllNamespaces)
         {
-            return pod;
+            wrapped.TypeNames.Insert(0, allNamespacesTypeName);
         }
 
-        var wrapped = new PSObject(pod);
-        wrapped.TypeNames.Insert(0, AllNamespacesTypeName);
+        _labelColumns?.Decorate(wrapped, pod);
         return wrapped;
     }
 }
