@@ -1,6 +1,7 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Start-/Stop-/Invoke-KPodPortForward against the test cluster's port-forward endpoint: parallel HTTP requests, each
-# connection on its own stream, stopping, the script-block form, and the refusals.
+# connection on its own stream, stopping, the script-block form (its output streamed, its errors, Ctrl+C), and the
+# refusals.
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'PodTools.TestHelpers.psm1') -Force
@@ -124,5 +125,107 @@ Describe 'Invoke-KPodPortForward' {
             }
         } | Should -Throw '*boom*'
         $seen.Session.IsRunning | Should -BeFalse
+    }
+
+    It 'gives the block the sessions in $_ and as arguments, and the caller''s variables' {
+        $prefix = 'ports'
+        $line = Invoke-KPodPortForward -Namespace $Ns -Name web -Port ':80', ':9090' -ScriptBlock {
+            param($http, $admin)
+            "$prefix $($http.RemotePort) $($admin.RemotePort) $($_.RemotePort -join ',')"
+        }
+        $line | Should -Be 'ports 80 9090 80,9090'
+    }
+
+    It 'gives $_ and the arguments to a block that a function of another module passes on' {
+        $other = New-Module -ScriptBlock { }
+        $line = & $other {
+            param($Kubeconfig, $Namespace, $Block)
+            Invoke-KPodPortForward -Kubeconfig $Kubeconfig -Namespace $Namespace -Name web -Port ':80' -ScriptBlock $Block
+        } $Cluster.Kubeconfig $Ns { "$($_.RemotePort) $($args[0].RemotePort)" }
+        $line | Should -Be '80 80'
+    }
+
+    It 'streams the block''s output down the pipeline as it is written, while the forward is open' {
+        $seen = @{}
+        $arrivals = Invoke-KPodPortForward -Namespace $Ns -Name web -Port ':80' -ScriptBlock {
+            $_
+            Start-Sleep -Seconds 3
+            'last'
+        } | ForEach-Object {
+            if ($_.GetType().Name -eq 'KPortForward') { $seen.Answer = Get-Http -Port $_.LocalPort -Path '/downstream' }
+            [pscustomobject]@{ Item = $_; At = [datetime]::UtcNow }
+        }
+
+        $arrivals.Count | Should -Be 2
+        $seen.Answer | Should -BeLike '*path=/downstream*'
+        ($arrivals[1].At - $arrivals[0].At).TotalSeconds | Should -BeGreaterThan 2
+        $arrivals[0].Item.IsRunning | Should -BeFalse
+    }
+
+    It 'ends the block and stops the forward once a downstream Select-Object -First has enough' {
+        $seen = @{}
+        $elapsed = Measure-Command {
+            $seen.First = Invoke-KPodPortForward -Namespace $Ns -Name web -Port ':80' -ScriptBlock {
+                $seen.Session = $_
+                1
+                Start-Sleep -Seconds 30
+                2
+            } | Select-Object -First 1
+        }
+
+        $seen.First | Should -Be 1
+        $elapsed.TotalSeconds | Should -BeLessThan 10
+        $seen.Session.IsRunning | Should -BeFalse
+        { Get-Http -Port $seen.Session.LocalPort } | Should -Throw
+    }
+
+    It 'keeps errors the block writes non-terminating, in the caller''s error stream and -ErrorVariable' {
+        $seen = @{}
+        $all = & {
+            Invoke-KPodPortForward -Namespace $Ns -Name web -Port ':80' -ScriptBlock {
+                Write-Error 'probe failed' -ErrorId ProbeFailed
+                'after the error'
+            } -ErrorVariable collected
+            $seen.Collected = $collected
+        } 2>&1
+
+        $errors = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'ProbeFailed*'
+        $all[-1] | Should -Be 'after the error'
+        $seen.Collected.Count | Should -Be 1
+    }
+
+    It 'ends with the block''s runtime error, not attributed to an internal Invoke-Command, and stops the forward' {
+        $seen = @{}
+        $thrown = {
+            Invoke-KPodPortForward -Namespace $Ns -Name web -Port ':80' -ScriptBlock {
+                $seen.Session = $_
+                'before'
+                [int]::Parse('not a number')
+            }
+        } | Should -Throw -ExceptionType ([System.Management.Automation.MethodInvocationException]) -PassThru
+
+        $thrown.InvocationInfo.MyCommand.Name | Should -Not -Be 'Invoke-Command'
+        $seen.Session.IsRunning | Should -BeFalse
+    }
+
+    It 'stops the forward when the pipeline is stopped (Ctrl+C) while the block runs' {
+        $local = Get-UnusedTcpPort
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$(Get-TestModulePath)'; Invoke-KPodPortForward -Kubeconfig '$($Cluster.Kubeconfig)' -Namespace '$Ns' -Name web -Port '$($local):80' -ScriptBlock { Start-Sleep -Seconds 600 }")
+            $handle = $ps.BeginInvoke()
+            Wait-TestCondition -Because 'the forward to answer' -Condition { try { $null = Get-Http -Port $local; $true } catch { $false } }
+
+            $stopped = Measure-Command { $ps.Stop() }
+
+            $stopped.TotalSeconds | Should -BeLessThan 10
+            $handle.IsCompleted | Should -BeTrue
+            { Get-Http -Port $local } | Should -Throw
+        }
+        finally {
+            $ps.Dispose()
+        }
     }
 }
