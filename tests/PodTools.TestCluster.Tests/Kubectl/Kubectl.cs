@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace PodTools.TestCluster.Tests.Kubectl;
 
@@ -16,7 +17,14 @@ public sealed class Kubectl
 
     public static string? Executable { get; } = Find();
 
-    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+    /// <summary>
+    /// What kubectl printed. StdErr holds what it says to the user (the remote command's stderr, its notices and
+    /// errors); Diagnostics holds its own klog lines (E1128 12:00:00.000000 123 file.go:45] ...), kept apart because
+    /// under load client-go's websocket code can log one about a closing connection after a command that worked.
+    /// </summary>
+    public sealed record Result(int ExitCode, string StdOut, string StdErr, string Diagnostics = "");
+
+    private static readonly Regex KlogLine = new(@"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ \S+:\d+\] .*(\n|$)", RegexOptions.Multiline);
 
     public async Task<Result> RunAsync(params string[] args)
     {
@@ -46,7 +54,9 @@ public sealed class Kubectl
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"kubectl {string.Join(' ', args)} did not finish in 60 s");
         }
-        return new Result(process.ExitCode, await stdout, await stderr);
+        var errors = await stderr;
+        var diagnostics = string.Concat(KlogLine.Matches(errors).Select(m => m.Value));
+        return new Result(process.ExitCode, await stdout, KlogLine.Replace(errors, ""), diagnostics);
     }
 
     private static string? Find()
