@@ -55,7 +55,7 @@ internal sealed partial class ApiServer
         var verb = "unknown";
         try
         {
-            if (_faults.LatencyMs > 0) await Task.Delay(_faults.LatencyMs, context.RequestAborted);
+            await _faults.DelayAsync(context.RequestAborted);
             if (user is null) throw new StatusException(401, "Unauthorized", "Unauthorized");
 
             var request = path.StartsWith("/api/v1/", StringComparison.Ordinal)

@@ -56,6 +56,9 @@ public sealed class FaultInjector
         set => _settings = _settings with { LatencyMs = Math.Max(0, value) };
     }
 
+    /// <summary>Waits out the added latency; completes at once when there is none.</summary>
+    public Task DelayAsync(CancellationToken cancellationToken) => LatencyClock.Shared.DelayAsync(LatencyMs, cancellationToken);
+
     public FaultSettings Current => new()
     {
         LatencyMs = _settings.LatencyMs,
