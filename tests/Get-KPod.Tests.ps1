@@ -154,13 +154,16 @@ Describe 'Get-KPod' {
             @($lists | Where-Object { $_.query -match 'continue=' }).Count | Should -Be 2
         }
 
-        It 'uses pages of 500 by default' {
+        It 'asks for a short first page by default, then pages of 500' {
             Invoke-TestClusterControl -Cluster $Cluster -Method DELETE -Endpoint requests
 
             (Get-KPod -Namespace $PagingNs -Selector 'app=bulk').Count | Should -Be 1200
 
-            @(Invoke-TestClusterControl -Cluster $Cluster -Method GET -Endpoint requests |
-                Where-Object { $_.path -eq "/api/v1/namespaces/$PagingNs/pods" }).Count | Should -Be 3
+            $lists = @(Invoke-TestClusterControl -Cluster $Cluster -Method GET -Endpoint requests |
+                Where-Object { $_.path -eq "/api/v1/namespaces/$PagingNs/pods" })
+            # 50 + 500 + 500 + 150: the first pods show after one short answer.
+            $lists.query | ForEach-Object { [regex]::Match($_, 'limit=(\d+)').Groups[1].Value } | Should -Be @('50', '500', '500', '500')
+            $lists[0].query | Should -Not -Match 'continue='
         }
 
         It 'writes the first page before asking for the next one' {

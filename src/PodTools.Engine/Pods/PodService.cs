@@ -19,14 +19,26 @@ public sealed record PodListRequest
 
     public string? FieldSelector { get; init; }
 
-    /// <summary>limit per request; kubectl's --chunk-size default is 500.</summary>
-    public int PageSize { get; init; } = PodService.DefaultPageSize;
+    /// <summary>limit per request; null pages by default (see <see cref="PodService.PageLimit"/>).</summary>
+    public int? PageSize { get; init; }
 }
 
 /// <summary>Reads pods: paged lists that yield each page as it arrives, and single pods by name.</summary>
 public sealed class PodService(KubeConnection connection)
 {
+    /// <summary>kubectl's --chunk-size default.</summary>
     public const int DefaultPageSize = 500;
+
+    /// <summary>The limit of a default-paged list's first request.</summary>
+    public const int DefaultFirstPageSize = 50;
+
+    /// <summary>
+    /// The limit of one list request: the caller's page size when given; otherwise <see cref="DefaultFirstPageSize"/> for
+    /// the first page, so the first objects (and the first edits of a bulk run) come after one short answer rather than
+    /// a full page, and <see cref="DefaultPageSize"/> after it.
+    /// </summary>
+    public static int PageLimit(int? pageSize, bool firstPage) =>
+        pageSize is int size ? Math.Max(1, size) : firstPage ? DefaultFirstPageSize : DefaultPageSize;
 
     /// <summary>
     /// Validates a label selector and returns its canonical text (null for an empty one).
@@ -59,11 +71,11 @@ public sealed class PodService(KubeConnection connection)
     {
         string? labelSelector = NormalizeSelector(request.LabelSelector);
         string? fieldSelector = string.IsNullOrWhiteSpace(request.FieldSelector) ? null : request.FieldSelector;
-        int pageSize = Math.Max(1, request.PageSize);
         string? continueToken = null;
         var scope = connection.Scope.For("namespace", request.Namespace, request.Namespace);
         do
         {
+            int pageSize = PageLimit(request.PageSize, firstPage: continueToken is null);
             EngineHostScope.Current.WriteDebug(
                 $"LIST pods in {request.Namespace ?? "all namespaces"} (limit={pageSize}{(continueToken is null ? "" : ", continued")}) on {connection.Server}");
             V1PodList page;

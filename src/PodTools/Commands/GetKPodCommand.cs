@@ -74,7 +74,10 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
     [ValidateSet("Pending", "Running", "Succeeded", "Failed", "Unknown", IgnoreCase = true)]
     public string? Phase { get; set; }
 
-    /// <summary>Pods per list request (limit); the next page is asked for with the server's continue token.</summary>
+    /// <summary>
+    /// Pods per list request (limit); the next page is asked for with the server's continue token. Unset, the first
+    /// request asks for 50 so the first pods show at once, and the later ones for 500.
+    /// </summary>
     [Parameter]
     [ValidateRange(1, 10000)]
     public int PageSize { get; set; } = PodService.DefaultPageSize;
@@ -152,7 +155,7 @@ public sealed class GetKPodCommand : NamespacedKubeCmdlet
             Namespace = listNamespace,
             LabelSelector = _labelSelector,
             FieldSelector = _fieldSelector,
-            PageSize = PageSize,
+            PageSize = MyInvocation.BoundParameters.ContainsKey(nameof(PageSize)) ? PageSize : null,
         };
         WriteVerbose(AllNamespaces ? "Listing pods in all namespaces." : $"Reading pods in namespace '{listNamespace}'.");
 

@@ -5,6 +5,7 @@ using PodTools.Engine.Errors;
 using PodTools.Engine.Labels;
 using PodTools.Engine.Labels.Apply;
 using PodTools.Engine.Model;
+using PodTools.Engine.Pods;
 using PodTools.TestCluster;
 
 namespace PodTools.Engine.Tests.LabelsApply;
@@ -139,6 +140,24 @@ public sealed class MetadataEditServiceTests : IAsyncLifetime
         Assert.Equal([2, 2], pages.Select(p => p.Count));
         Assert.All(pages.SelectMany(p => p), t => Assert.Equal("list", t.Labels!["app"]));
         Assert.IsType<KPod>(pages[0][0].Source);
+    }
+
+    [Fact]
+    public async Task Lists_a_short_first_page_then_full_pages_by_default()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 60).Select(i => CreatePodAsync($"paged-{i}", new() { ["app"] = "paged" })));
+        _host.Requests.Clear();
+
+        var pages = new List<IReadOnlyList<MetadataTarget>>();
+        await foreach (var page in Labels(new() { ["x"] = "y" }).ListAsync(Ns, "app=paged"))
+        {
+            pages.Add(page);
+        }
+
+        Assert.Equal([PodService.DefaultFirstPageSize, 10], pages.Select(p => p.Count));
+        var limits = _host.Requests.Entries.Where(e => e.Method == "GET" && e.Path == $"/api/v1/namespaces/{Ns}/pods")
+            .Select(e => System.Web.HttpUtility.ParseQueryString(e.Query)["limit"]);
+        Assert.Equal(["50", "500"], limits);
     }
 
     [Fact]

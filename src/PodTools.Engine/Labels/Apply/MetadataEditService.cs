@@ -111,16 +111,17 @@ public sealed class MetadataEditService
     /// <summary>
     /// Lists the objects matching <paramref name="labelSelector"/> (all when null) a page at a time, in
     /// <paramref name="namespace"/> for pods (null: every namespace). Each page is yielded as it arrives, so edits can
-    /// start before the list ends.
+    /// start before the list ends; by default the first page is short for the same reason (<see cref="PodService.PageLimit"/>).
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<MetadataTarget>> ListAsync(string? @namespace, string? labelSelector,
-        int pageSize = PodService.DefaultPageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        int? pageSize = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? selector = PodService.NormalizeSelector(labelSelector);
         string? continueToken = null;
         var scope = _connection.Scope.For(KindName, null, @namespace);
         do
         {
+            int limit = PodService.PageLimit(pageSize, firstPage: continueToken is null);
             IReadOnlyList<MetadataTarget> items;
             try
             {
@@ -128,23 +129,23 @@ public sealed class MetadataEditService
                 {
                     var list = @namespace is null
                         ? await _connection.Client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: continueToken, labelSelector: selector,
-                            limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false)
+                            limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false)
                         : await _connection.Client.CoreV1.ListNamespacedPodAsync(@namespace, continueParameter: continueToken,
-                            labelSelector: selector, limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                            labelSelector: selector, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false);
                     continueToken = list.Metadata?.ContinueProperty;
                     items = list.Items.Select(pod => MetadataTarget.FromListedPod(WithKind(pod, "v1", "Pod"))).ToList();
                 }
                 else if (Resource == MetadataResource.Node)
                 {
                     var list = await _connection.Client.CoreV1.ListNodeAsync(continueParameter: continueToken, labelSelector: selector,
-                        limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false);
                     continueToken = list.Metadata?.ContinueProperty;
                     items = list.Items.Select(n => MetadataTarget.FromNode(KNode.From(WithKind(n, "v1", "Node")))).ToList();
                 }
                 else
                 {
                     var list = await _connection.Client.CoreV1.ListNamespaceAsync(continueParameter: continueToken, labelSelector: selector,
-                        limit: pageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false);
                     continueToken = list.Metadata?.ContinueProperty;
                     items = list.Items.Select(n => MetadataTarget.FromNamespace(KNamespace.From(WithKind(n, "v1", "Namespace")))).ToList();
                 }
