@@ -76,10 +76,11 @@ public sealed class ApiClient : IDisposable
         return await ReadAsync(await Http.SendAsync(request));
     }
 
-    public async Task<ApiResponse> SendTextAsync(HttpMethod method, string path, string body, string contentType)
+    public async Task<ApiResponse> SendTextAsync(HttpMethod method, string path, string body, string contentType, string? accept = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
         return await ReadAsync(await Http.SendAsync(request));
     }
 

@@ -143,6 +143,27 @@ public sealed class MetadataEditServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Asks_for_the_metadata_alone_unless_the_objects_are_returned()
+    {
+        await CreatePodAsync("answer", new() { ["app"] = "answer" });
+        var target = new MetadataTarget(MetadataResource.Pod, "answer", Ns);
+        _host.Requests.Clear();
+
+        var quiet = await new MetadataEditService(_connection, MetadataResource.Pod, LabelChange.ForLabels([new("a", "1")]))
+        {
+            ReturnObjects = false,
+        }.ApplyAsync(target);
+        var returned = await Labels(new() { ["b"] = "2" }).ApplyAsync(target);
+
+        Assert.Null(quiet.Output);
+        Assert.Equal("nginx", ((KPod)returned.Output!).Containers.Single().Image);
+        var accepts = _host.Requests.Entries.Where(e => e.Method == "PATCH").Select(e => e.Accept).ToList();
+        Assert.Equal(2, accepts.Count);
+        Assert.Contains("as=PartialObjectMetadata", accepts[0]);
+        Assert.DoesNotContain("PartialObjectMetadata", accepts[1]);
+    }
+
+    [Fact]
     public async Task Lists_a_short_first_page_then_full_pages_by_default()
     {
         await Task.WhenAll(Enumerable.Range(0, 60).Select(i => CreatePodAsync($"paged-{i}", new() { ["app"] = "paged" })));

@@ -31,6 +31,29 @@ public sealed class PatchTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Accept_as_PartialObjectMetadata_answers_a_patch_and_a_get_with_the_metadata_alone()
+    {
+        const string metadataOnly = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+        var ns = await PodWithTwoContainersAsync();
+
+        var patched = await Admin.SendTextAsync(HttpMethod.Patch, $"/api/v1/namespaces/{ns}/pods/p",
+            """{"metadata":{"labels":{"c":"3"}}}""", "application/merge-patch+json", metadataOnly);
+        var read = await Admin.SendAsync(HttpMethod.Get, $"/api/v1/namespaces/{ns}/pods/p", accept: metadataOnly);
+        var whole = await Admin.GetAsync($"/api/v1/namespaces/{ns}/pods/p");
+
+        foreach (var answer in new[] { patched, read })
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.Status);
+            Assert.Equal("PartialObjectMetadata", (string?)answer.Object["kind"]);
+            Assert.Equal("meta.k8s.io/v1", (string?)answer.Object["apiVersion"]);
+            Assert.Equal("3", (string?)answer.Object["metadata"]!["labels"]!["c"]);
+            Assert.Null(answer.Object["spec"]);
+        }
+        Assert.Equal("Pod", (string?)whole.Object["kind"]);
+        Assert.Equal(2, whole.Object["spec"]!["containers"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task Strategic_merge_patch_merges_containers_by_name()
     {
         var ns = await PodWithTwoContainersAsync();

@@ -159,22 +159,7 @@ internal sealed partial class ApiServer
     }
 
     /// <summary>True when Accept asks for a meta.k8s.io Table, as kubectl get does.</summary>
-    private static bool WantsTable(HttpContext context)
-    {
-        foreach (var accept in context.Request.Headers.Accept)
-        {
-            if (accept is null) continue;
-            foreach (var mediaType in accept.Split(','))
-            {
-                var parameters = mediaType.Split(';').Select(p => p.Trim()).ToList();
-                if (parameters.Contains("as=Table") && parameters.Contains("g=meta.k8s.io") && (parameters.Contains("v=v1") || parameters.Contains("v=v1beta1")))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
+    private static bool WantsTable(HttpContext context) => JsonOutput.AcceptsAs(context, "Table");
 
     private static bool IncludeObject(HttpContext context) =>
         !string.Equals(context.Request.Query["includeObject"].ToString(), "None", StringComparison.Ordinal);

@@ -104,7 +104,8 @@ internal sealed partial class ApiServer
     {
         context.Items[LoggedMarker] = true;
         var status = context.Items.ContainsKey(FaultResetMarker) ? 0 : context.Response.StatusCode;
-        _requestLog.Add(new RequestLogEntry(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", status, user));
+        _requestLog.Add(new RequestLogEntry(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", status, user,
+            context.Request.Headers.Accept.ToString()));
     }
 
     private static void Authorize(ClusterUser user, ApiRequest request)

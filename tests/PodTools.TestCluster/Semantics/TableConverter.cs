@@ -106,7 +106,8 @@ public static class TableConverter
         };
     }
 
-    private static JsonObject PartialObjectMetadata(JsonObject item) => new()
+    /// <summary>An object reduced to its metadata, kind PartialObjectMetadata (as=PartialObjectMetadata, Table rows).</summary>
+    public static JsonObject PartialObjectMetadata(JsonObject item) => new()
     {
         ["kind"] = "PartialObjectMetadata",
         ["apiVersion"] = "meta.k8s.io/v1",

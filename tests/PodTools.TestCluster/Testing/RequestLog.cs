@@ -9,7 +9,8 @@ public sealed record RequestLogEntry(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("query")] string Query,
     [property: JsonPropertyName("status")] int Status,
-    [property: JsonPropertyName("user")] string User);
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("accept")] string Accept = "");
 
 /// <summary>The requests the API served, oldest first, so tests can assert what a client sent (or that it sent nothing).</summary>
 public sealed class RequestLog

@@ -228,24 +228,43 @@ public sealed class MetadataEditService
         return Change.PlanFor(current.Current(Change.Kind)).IsNoOp ? current : null;
     }
 
+    // Without ReturnObjects the answer is only a status: ask for the object's metadata alone, as client-go's metadata
+    // client does, which spares the server and the client a full object per edit. A server without that
+    // transformation answers with the whole object (the second media type).
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> MetadataOnlyAnswer =
+        new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["Accept"] = ["application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1", "application/json"],
+        };
+
     private async Task<object?> PatchAsync(MetadataTarget target, string body, CancellationToken cancellationToken)
     {
         var patch = new V1Patch(body, V1Patch.PatchType.MergePatch);
         var scope = _connection.Scope.For(KindName, target.Name, target.Namespace);
+        var headers = ReturnObjects ? null : MetadataOnlyAnswer;
+        var core = _connection.Client.CoreV1;
         try
         {
             switch (Resource)
             {
                 case MetadataResource.Pod:
-                    var pod = await _connection.Client.CoreV1.PatchNamespacedPodAsync(patch, target.Name, target.Namespace,
-                        cancellationToken: cancellationToken).ConfigureAwait(false);
-                    return ReturnObjects ? KPod.From(pod) : null;
+                    using (var answer = await core.PatchNamespacedPodWithHttpMessagesAsync(patch, target.Name, target.Namespace,
+                               customHeaders: headers, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    {
+                        return ReturnObjects ? KPod.From(answer.Body) : null;
+                    }
                 case MetadataResource.Node:
-                    var node = await _connection.Client.CoreV1.PatchNodeAsync(patch, target.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    return ReturnObjects ? KNode.From(node) : null;
+                    using (var answer = await core.PatchNodeWithHttpMessagesAsync(patch, target.Name, customHeaders: headers,
+                               cancellationToken: cancellationToken).ConfigureAwait(false))
+                    {
+                        return ReturnObjects ? KNode.From(answer.Body) : null;
+                    }
                 default:
-                    var item = await _connection.Client.CoreV1.PatchNamespaceAsync(patch, target.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    return ReturnObjects ? KNamespace.From(item) : null;
+                    using (var answer = await core.PatchNamespaceWithHttpMessagesAsync(patch, target.Name, customHeaders: headers,
+                               cancellationToken: cancellationToken).ConfigureAwait(false))
+                    {
+                        return ReturnObjects ? KNamespace.From(answer.Body) : null;
+                    }
             }
         }
         catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
