@@ -241,6 +241,80 @@ public sealed class LostAnswerTests(LostAnswerCluster cluster) : IClassFixture<L
         Assert.DoesNotContain("earlier attempt", error.Message);
     }
 
+    private static PodDraft GeneratedDraft(string prefix) => Assert.Single(PodDraftBuilder.FromManifestText($"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          generateName: {prefix}
+          labels:
+            app: {prefix}app
+        spec:
+          containers:
+          - name: main
+            image: nginx:1.27
+        """, "pod.yaml").Pods);
+
+    private async Task<List<BulkOutcome<PodDraft, KPod>>> CreateAllInBulkAsync(params PodDraft[] drafts)
+    {
+        var creator = new PodCreator(Connection);
+        var run = BulkRunner.Start(drafts, (d, ct) => creator.CreateAsync(d, Ns, dryRun: false, ct), Options());
+        var outcomes = new List<BulkOutcome<PodDraft, KPod>>();
+        await foreach (var outcome in run.Outcomes.ReadAllAsync(new CancellationTokenSource(Patience).Token))
+        {
+            outcomes.Add(outcome);
+        }
+
+        return outcomes;
+    }
+
+    private async Task<List<string>> PodNamesAsync(string prefix) =>
+        (await Connection.Client.CoreV1.ListNamespacedPodAsync(Ns)).Items
+        .Select(p => p.Metadata.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+
+    private IEnumerable<int> PodPosts() =>
+        cluster.Host.Requests.Entries.Where(e => e.Method == "POST" && e.Path == $"/api/v1/namespaces/{Ns}/pods").Select(e => e.Status);
+
+    [Fact]
+    public async Task A_generateName_create_whose_first_answer_is_lost_returns_that_pod_and_makes_no_second()
+    {
+        cluster.Host.Requests.Clear();
+        LoseFirstAnswer("create");
+
+        var outcome = Assert.Single(await CreateAllInBulkAsync(GeneratedDraft("gen-lost-")));
+
+        Assert.True(outcome.Succeeded, outcome.Error?.ToString());
+        Assert.Equal(2, outcome.Attempts);
+        Assert.Equal([outcome.Result!.Name], await PodNamesAsync("gen-lost-"));
+        // The retry found the pod the first POST stored and did not send a second one.
+        Assert.Equal([503], PodPosts());
+    }
+
+    [Fact]
+    public async Task Identical_generateName_creates_whose_answers_are_lost_each_return_a_pod_of_their_own()
+    {
+        Faults.Set(new FaultSettings { Rules = [new FaultRule { Verb = "create", Status = 503, After = true, Times = 2 }] });
+
+        var outcomes = await CreateAllInBulkAsync(GeneratedDraft("gen-twin-"), GeneratedDraft("gen-twin-"), GeneratedDraft("gen-twin-"));
+
+        Assert.All(outcomes, o => Assert.True(o.Succeeded, o.Error?.ToString()));
+        var names = await PodNamesAsync("gen-twin-");
+        Assert.Equal(3, names.Count);
+        Assert.Equal(names.Order(), outcomes.Select(o => o.Result!.Name).Order());
+    }
+
+    [Fact]
+    public async Task A_generateName_create_that_failed_before_the_server_acted_is_sent_again()
+    {
+        cluster.Host.Requests.Clear();
+        LoseFirstAnswer("create", after: false);
+
+        var outcome = Assert.Single(await CreateAllInBulkAsync(GeneratedDraft("gen-again-")));
+
+        Assert.True(outcome.Succeeded, outcome.Error?.ToString());
+        Assert.Equal([outcome.Result!.Name], await PodNamesAsync("gen-again-"));
+        Assert.Equal([503, 201], PodPosts());
+    }
+
     /// <summary>The system clock moved by a fixed amount; timers run in real time.</summary>
     private sealed class ShiftedTimeProvider(TimeSpan shift) : TimeProvider
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -12,6 +13,10 @@ namespace PodTools.Engine.Pods.Create;
 /// <summary>Creates pods (or asks the server for a dry run) and waits for them to become ready.</summary>
 public sealed class PodCreator(KubeConnection connection)
 {
+    // The pods this creator has returned, so that a retried generateName create never adopts a pod another item of
+    // the same run reported.
+    private readonly ConcurrentDictionary<string, byte> _returned = new(StringComparer.Ordinal);
+
     /// <summary>
     /// The namespace a draft goes to, as kubectl decides it: an explicit namespace must agree with the manifest's;
     /// otherwise the manifest's, else the context's default. Throws NamespaceMismatch (no request is made).
@@ -39,7 +44,8 @@ public sealed class PodCreator(KubeConnection connection)
     /// Sends the pod to <paramref name="namespace"/>; with <paramref name="dryRun"/> the server validates and
     /// admits it (dryRun=All) without storing it. AlreadyExists becomes PodAlreadyExists, a missing namespace
     /// NamespaceNotFound; other answers keep the server's message. On a bulk retry, an existing pod that is
-    /// recognisably the one an earlier attempt created is returned as created (see <see cref="WhyNotOurs"/>).
+    /// recognisably the one an earlier attempt created is returned as created (see <see cref="WhyNotOurs"/>); a
+    /// generateName create is not sent again while such a pod exists (see <see cref="FindEarlierCreateAsync"/>).
     /// </summary>
     public async Task<KPod> CreateAsync(PodDraft draft, string @namespace, bool dryRun, CancellationToken cancellationToken)
     {
@@ -48,12 +54,24 @@ public sealed class PodCreator(KubeConnection connection)
         body.Metadata ??= new V1ObjectMeta();
         body.Metadata.NamespaceProperty = @namespace;
         var scope = connection.Scope.For("pod", draft.Name, @namespace);
+        bool generated = string.IsNullOrEmpty(body.Metadata.Name);
+        if (generated && !dryRun && BulkAttempt.Current is { IsRetry: true } retry
+            && await FindEarlierCreateAsync(body, retry.FirstStartedAt, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            return AsKPod(earlier);
+        }
+
         KubeEngineException exists;
         Exception existsError;
         try
         {
             var created = await connection.Client.CoreV1.CreateNamespacedPodAsync(body, @namespace,
                 dryRun: dryRun ? "All" : null, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!dryRun)
+            {
+                _returned.TryAdd(created.Metadata.Name, 0);
+            }
+
             return AsKPod(created);
         }
         catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
@@ -75,7 +93,8 @@ public sealed class PodCreator(KubeConnection connection)
             string? doubt = existing is null ? "it could not be read" : WhyNotOurs(body, existing, attempt.FirstStartedAt);
             if (doubt is null)
             {
-                return AsKPod(existing!);
+                _returned.TryAdd(existing!.Metadata.Name, 0);
+                return AsKPod(existing);
             }
 
             message += $" (attempt {attempt.Number}: an earlier attempt of this command may have created it, " +
@@ -84,6 +103,47 @@ public sealed class PodCreator(KubeConnection connection)
 
         throw new KubeEngineException("PodAlreadyExists", KubeErrorCategory.ResourceExists,
             message, draft.Name, existsError, exists.StatusCode, exists.Reason);
+    }
+
+    /// <summary>
+    /// The pod an earlier attempt of a generateName create stored although its answer was lost, or null. Sending the
+    /// create again would make a second pod under another generated name, so the retry first looks for one: a pod
+    /// whose name has the prefix, that <see cref="WhyNotOurs"/> accepts, and that this creator has not returned for
+    /// another item. The oldest is claimed. A pod another item created whose answer is still on its way could be
+    /// claimed first; that item then reports the same pod too, rather than a second pod being made.
+    /// </summary>
+    private async Task<V1Pod?> FindEarlierCreateAsync(V1Pod sent, DateTimeOffset firstAttemptStartedAt, CancellationToken cancellationToken)
+    {
+        string ns = sent.Metadata.NamespaceProperty;
+        string prefix = sent.Metadata.GenerateName ?? "";
+        string? selector = sent.Metadata.Labels is { Count: > 0 } labels
+            ? string.Join(",", labels.Select(label => $"{label.Key}={label.Value}"))
+            : null;
+        var scope = connection.Scope.For("pod", prefix, ns);
+        var candidates = new List<V1Pod>();
+        string? continueToken = null;
+        do
+        {
+            V1PodList page;
+            try
+            {
+                page = await connection.Client.CoreV1.ListNamespacedPodAsync(ns, continueParameter: continueToken,
+                    labelSelector: selector, limit: PodService.DefaultPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (KubeErrorTranslator.Translate(error, scope, cancellationToken) is { } translated)
+            {
+                // Without the list the retry cannot tell; a transient failure is retried as a whole.
+                throw translated;
+            }
+
+            candidates.AddRange(page.Items.Where(pod => pod.Metadata.Name.StartsWith(prefix, StringComparison.Ordinal)
+                                                        && WhyNotOurs(sent, pod, firstAttemptStartedAt) is null));
+            continueToken = page.Metadata?.ContinueProperty;
+        }
+        while (!string.IsNullOrEmpty(continueToken));
+
+        return candidates.OrderBy(pod => pod.Metadata.CreationTimestamp).ThenBy(pod => pod.Metadata.Name, StringComparer.Ordinal)
+            .FirstOrDefault(pod => _returned.TryAdd(pod.Metadata.Name, 0));
     }
 
     // The pod now under the name; null when it cannot be read for good (gone again, forbidden). A transient failure
