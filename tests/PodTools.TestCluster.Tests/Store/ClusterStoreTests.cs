@@ -53,6 +53,24 @@ public sealed class ClusterStoreTests
     }
 
     [Fact]
+    public void A_superseded_version_keeps_no_parsed_tree_and_the_current_one_keeps_its_own()
+    {
+        var store = NewStore();
+        store.Create("pods", Pod("a"));
+        var first = store.Find(ResourceTypes.Pods, "default", "a")!;
+        var firstTree = first.Object;
+        Assert.Same(firstTree, first.Object);
+
+        store.Update("pods", "default", "a", p => { p["metadata"]!["labels"] = new JsonObject { ["x"] = "1" }; return p; });
+        var second = store.Find(ResourceTypes.Pods, "default", "a")!;
+
+        // The history still holds the first version's bytes; its tree is parsed anew on each read and kept by no one.
+        Assert.NotSame(first.Object, first.Object);
+        Assert.Equal(firstTree.ToJsonString(), first.Object.ToJsonString());
+        Assert.Same(second.Object, second.Object);
+    }
+
+    [Fact]
     public void Objects_handed_out_are_copies()
     {
         var store = NewStore();

@@ -445,6 +445,7 @@ public sealed class ClusterStore
         table.Items = eventType == WatchEvent.Deleted ? table.Items.Remove(stored.Key) : table.Items.SetItem(stored.Key, stored);
 
         var e = new WatchEvent(eventType, stored, previous);
+        previous?.ForgetTree();
         _history.Enqueue(e);
         while (_history.Count > WatchHistoryCapacity)
         {

@@ -7,7 +7,9 @@ namespace PodTools.TestCluster.Store;
 /// One immutable stored version of an object. ItemJson is its serialized form without kind/apiVersion, exactly
 /// as a list item is written, so a list response copies bytes instead of re-serializing; FullJson adds them.
 /// Object is parsed from FullJson on first use (most versions, e.g. in the watch history, are never read as a
-/// tree), fully materialized and never changed, so any thread may read it.
+/// tree), fully materialized and never changed, so any thread may read it. A version that is no longer current
+/// drops its tree (ForgetTree): the history keeps every version's bytes, and their trees too held about a gigabyte
+/// after 50,000 edits, which the garbage collector then scanned on the cores the client shares.
 /// </summary>
 internal sealed class StoredObject
 {
@@ -18,20 +20,14 @@ internal sealed class StoredObject
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers",
     ];
 
-    private readonly Lazy<JsonObject> _object;
+    private JsonObject? _object;
+    private bool _superseded;
 
     private StoredObject(ResourceType type, JsonObject source, byte[] itemJson, byte[] fullJson)
     {
         Type = type;
         ItemJson = itemJson;
         FullJson = fullJson;
-        _object = new Lazy<JsonObject>(() =>
-        {
-            var parsed = (JsonObject)JsonNode.Parse(FullJson)!;
-            Materialize(parsed);
-            return parsed;
-        }, LazyThreadSafetyMode.ExecutionAndPublication);
-
         var metadata = source["metadata"] as JsonObject ?? new JsonObject();
         Name = (string?)metadata["name"] ?? "";
         Namespace = type.Namespaced ? (string?)metadata["namespace"] : null;
@@ -55,7 +51,22 @@ internal sealed class StoredObject
     public ResourceType Type { get; }
 
     /// <summary>The stored object as a tree, shared and read-only (Clone() for a private copy).</summary>
-    public JsonObject Object => _object.Value;
+    public JsonObject Object => Volatile.Read(ref _object) ?? Parse();
+
+    /// <summary>Drops the parsed tree once this version is no longer current; Object then parses anew on each read.</summary>
+    public void ForgetTree()
+    {
+        Volatile.Write(ref _superseded, true);
+        Volatile.Write(ref _object, null);
+    }
+
+    // Two threads may parse at once; one tree wins and both return it. A superseded version keeps none.
+    private JsonObject Parse()
+    {
+        var parsed = (JsonObject)JsonNode.Parse(FullJson)!;
+        Materialize(parsed);
+        return Volatile.Read(ref _superseded) ? parsed : Interlocked.CompareExchange(ref _object, parsed, null) ?? parsed;
+    }
 
     public byte[] ItemJson { get; }
 
