@@ -13,7 +13,7 @@
 [CmdletBinding()]
 param(
     # Timed repetitions per figure; the median is reported.
-    [int] $Repeat = 5
+    [int] $Repeat = 9
 )
 
 $ErrorActionPreference = 'Stop'
